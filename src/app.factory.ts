@@ -1,0 +1,39 @@
+import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { HttpExceptionFilter } from './common/http-exception.filter';
+import { setupSwagger } from './common/swagger';
+
+export const API_PREFIX = 'api/v1';
+
+/** Builds and configures the app; main.ts, the e2e tests and the benchmark all use this one place. */
+export async function createApp(): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+    bufferLogs: true,
+    bodyParser: false,
+  });
+  app.useLogger(app.get(Logger));
+  configureApp(app);
+  return app;
+}
+
+export function configureApp(app: NestExpressApplication): void {
+  app.useBodyParser('json', { limit: '100kb' });
+  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.setGlobalPrefix(API_PREFIX);
+  app.useGlobalPipes(
+    new ValidationPipe({
+      whitelist: true,
+      forbidNonWhitelisted: true,
+      transform: true,
+      stopAtFirstError: false,
+      validationError: { target: false, value: false },
+    }),
+  );
+  app.useGlobalFilters(new HttpExceptionFilter());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+  setupSwagger(app);
+}

@@ -1,0 +1,89 @@
+import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, Repository } from 'typeorm';
+import { Membership } from '../organizations/membership.entity';
+import { Organization } from '../organizations/organization.entity';
+import { LoginDto, RegisterDto } from './dto/register.dto';
+import { MeResponse, SessionResponse } from './dto/session.response';
+import { LoginAttempts } from './login-attempts';
+import { PasswordHasher } from './passwords';
+import { UserPrincipal } from './principal';
+import { User } from './user.entity';
+import { UserTokensService } from './user-tokens.service';
+
+const BAD_LOGIN = 'Email or password is incorrect';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+    private readonly passwords: PasswordHasher,
+    private readonly tokens: UserTokensService,
+    private readonly attempts: LoginAttempts,
+  ) {}
+
+  /** Creates an organization and its first user, who becomes its owner. */
+  async register(dto: RegisterDto): Promise<SessionResponse> {
+    const email = dto.email.toLowerCase();
+    const passwordHash = await this.passwords.hash(dto.password);
+    const { user, organization } = await this.dataSource.transaction(async (tx) => {
+      if (await tx.exists(User, { where: { email } })) {
+        throw new ConflictException('A user with this email already exists');
+      }
+      const organization = await tx.save(tx.create(Organization, { name: dto.organization_name }));
+      const user = await tx.save(tx.create(User, { email, name: dto.name, passwordHash }));
+      await tx.save(tx.create(Membership, { organizationId: organization.id, userId: user.id, role: 'owner' }));
+      return { user, organization };
+    });
+    return this.session(user, organization, 'owner');
+  }
+
+  async login(dto: LoginDto, ip: string): Promise<SessionResponse> {
+    const email = dto.email.toLowerCase();
+    this.attempts.assertAllowed(email, ip);
+    const user = await this.users.findOne({
+      select: { id: true, email: true, name: true, passwordHash: true },
+      where: { email },
+    });
+    if (!(await this.passwords.verify(dto.password, user?.passwordHash)) || !user) {
+      this.attempts.recordFailure(email, ip);
+      throw new UnauthorizedException(BAD_LOGIN);
+    }
+    const membership = await this.memberships.findOne({
+      where: { userId: user.id },
+      relations: { organization: true },
+    });
+    if (!membership?.organization) throw new UnauthorizedException(BAD_LOGIN);
+    this.attempts.recordSuccess(email);
+    return this.session(user, membership.organization, membership.role);
+  }
+
+  async me(principal: UserPrincipal): Promise<MeResponse> {
+    const membership = await this.memberships.findOneOrFail({
+      where: { userId: principal.userId, organizationId: principal.organizationId },
+      relations: { organization: true, user: true },
+    });
+    return {
+      user: toUserResponse(membership.user!),
+      organization: { id: membership.organization!.id, name: membership.organization!.name },
+      role: membership.role,
+    };
+  }
+
+  private async session(user: User, organization: Organization, role: Membership['role']): Promise<SessionResponse> {
+    return {
+      access_token: await this.tokens.sign(user.id, organization.id),
+      token_type: 'Bearer',
+      expires_in: this.tokens.ttlSeconds,
+      user: toUserResponse(user),
+      organization: { id: organization.id, name: organization.name },
+      role,
+    };
+  }
+}
+
+function toUserResponse(user: User) {
+  return { id: user.id, email: user.email, name: user.name };
+}

@@ -1,0 +1,62 @@
+import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { JwtService } from '@nestjs/jwt';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
+import { appConfig } from '../config/app.config';
+import { Membership } from '../organizations/membership.entity';
+import { scopesOfRole } from '../organizations/role';
+import { UserPrincipal } from './principal';
+
+interface TokenClaims {
+  sub: string;
+  org: string;
+}
+
+/** Issues users' access tokens and turns a presented token into a principal. */
+@Injectable()
+export class UserTokensService {
+  constructor(
+    private readonly jwt: JwtService,
+    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+    @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
+  ) {}
+
+  get ttlSeconds(): number {
+    return this.config.JWT_TTL;
+  }
+
+  sign(userId: string, organizationId: string): Promise<string> {
+    const claims: TokenClaims = { sub: userId, org: organizationId };
+    return this.jwt.signAsync(claims);
+  }
+
+  /**
+   * Verifies the token and reads the membership now, not from the token, so a removed or demoted
+   * member loses the old rights at their next request rather than at the token's expiry.
+   */
+  async authenticate(token: string): Promise<UserPrincipal> {
+    let claims: TokenClaims;
+    try {
+      claims = await this.jwt.verifyAsync<TokenClaims>(token);
+    } catch (err) {
+      const expired = (err as { name?: string }).name === 'TokenExpiredError';
+      throw new UnauthorizedException(expired ? 'Access token has expired' : 'Access token is invalid');
+    }
+    if (typeof claims.sub !== 'string' || typeof claims.org !== 'string') {
+      throw new UnauthorizedException('Access token is invalid');
+    }
+    const membership = await this.memberships.findOne({
+      select: { role: true },
+      where: { userId: claims.sub, organizationId: claims.org },
+    });
+    if (!membership) throw new UnauthorizedException('Access token is no longer valid for this organization');
+    return {
+      kind: 'user',
+      userId: claims.sub,
+      organizationId: claims.org,
+      role: membership.role,
+      scopes: scopesOfRole(membership.role),
+    };
+  }
+}

@@ -1,0 +1,90 @@
+import { registerAs } from '@nestjs/config';
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  Min,
+  MinLength,
+  validateSync,
+} from 'class-validator';
+import { randomBytes } from 'node:crypto';
+
+const toInt = ({ value }: { value: unknown }) =>
+  value === undefined || value === '' ? undefined : Number(value);
+const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
+
+/** The environment the service reads; every variable is documented in the README. */
+export class EnvironmentVariables {
+  @IsOptional()
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
+  PORT = 3000;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  /** Where the embedded database keeps its files when DATABASE_URL is unset; `memory://` keeps none. */
+  @IsString()
+  PGLITE_DATA_DIR = './.data/pglite';
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  /** Access-token lifetime in seconds. */
+  @Transform(toInt)
+  @IsInt({ message: 'JWT_TTL must be a whole number of seconds' })
+  @Min(60)
+  @Max(30 * 24 * 3600)
+  JWT_TTL = 3600;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(4)
+  @Max(15)
+  BCRYPT_COST = 12;
+
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL = 'info';
+}
+
+export type AppConfig = EnvironmentVariables & { JWT_SECRET: string };
+
+/** Validates process.env once at start-up; a bad value stops the service naming the variable. */
+export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
+  const env = plainToInstance(EnvironmentVariables, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false });
+  if (errors.length > 0) {
+    const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
+    throw new Error(`Invalid environment: ${lines.join('; ')}`);
+  }
+  if (!env.JWT_SECRET) {
+    if (env.NODE_ENV === 'production') {
+      throw new Error('Invalid environment: JWT_SECRET is required when NODE_ENV=production');
+    }
+    // Tokens signed with a per-process secret die with the process; fine for development only.
+    env.JWT_SECRET = randomBytes(32).toString('hex');
+    process.emitWarning('JWT_SECRET is not set: generated a random one; tokens will not survive a restart');
+  }
+  return env as AppConfig;
+}
+
+export const appConfig = registerAs('app', () => validateEnvironment(process.env));

@@ -1,0 +1,51 @@
+import { randomUUID } from 'node:crypto';
+import type { Role } from '../../src/organizations/role';
+import type { TestApp } from './test-app';
+
+export interface Account {
+  token: string;
+  userId: string;
+  organizationId: string;
+  email: string;
+  password: string;
+}
+
+export const PASSWORD = 'correct-horse-9';
+
+/** Registers a new organization; its first user is the owner. Unique per call. */
+export async function registerOrg(t: TestApp, name = 'Acme'): Promise<Account> {
+  const email = `owner-${randomUUID()}@example.com`;
+  const res = await t
+    .api()
+    .post('/api/v1/auth/register')
+    .send({ email, password: PASSWORD, name: 'Owner', organization_name: name })
+    .expect(201);
+  return {
+    token: res.body.access_token,
+    userId: res.body.user.id,
+    organizationId: res.body.organization.id,
+    email,
+    password: PASSWORD,
+  };
+}
+
+/** Adds a member with `role` to the owner's organization and logs them in. */
+export async function addMember(t: TestApp, owner: Account, role: Role): Promise<Account> {
+  const email = `${role}-${randomUUID()}@example.com`;
+  const added = await t
+    .api()
+    .post('/api/v1/organizations/current/members')
+    .set('Authorization', `Bearer ${owner.token}`)
+    .send({ email, password: PASSWORD, name: `A ${role}`, role })
+    .expect(201);
+  const login = await t.api().post('/api/v1/auth/login').send({ email, password: PASSWORD }).expect(200);
+  return {
+    token: login.body.access_token,
+    userId: added.body.user_id,
+    organizationId: owner.organizationId,
+    email,
+    password: PASSWORD,
+  };
+}
+
+export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });

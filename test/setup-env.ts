@@ -1,0 +1,7 @@
+// Tests run on the embedded database in memory unless DATABASE_URL points at a server.
+process.env.NODE_ENV = 'test';
+process.env.PGLITE_DATA_DIR ??= 'memory://';
+// Cheap hashes keep the suite fast; production's default is 12.
+process.env.BCRYPT_COST ??= '4';
+process.env.LOG_LEVEL ??= 'silent';
+process.env.JWT_SECRET ??= 'test-secret-test-secret-test-secret-0123';
