@@ -2,7 +2,9 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
+import { ConfigType } from '@nestjs/config';
 import { AppModule } from './app.module';
+import { appConfig } from './config/app.config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { setupSwagger } from './common/swagger';
 
@@ -15,11 +17,13 @@ export async function createApp(): Promise<INestApplication> {
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
-  configureApp(app);
+  configureApp(app, app.get<ConfigType<typeof appConfig>>(appConfig.KEY));
   return app;
 }
 
-export function configureApp(app: NestExpressApplication): void {
+export function configureApp(app: NestExpressApplication, config: ConfigType<typeof appConfig>): void {
+  // The client address (for failed-key throttling) comes from X-Forwarded-For only via trusted proxies.
+  if (config.TRUST_PROXY) app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
   app.useBodyParser('json', { limit: '100kb' });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
   app.setGlobalPrefix(API_PREFIX);
@@ -36,4 +40,10 @@ export function configureApp(app: NestExpressApplication): void {
   app.disable('x-powered-by');
   app.enableShutdownHooks();
   setupSwagger(app);
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true' || value === 'false') return value === 'true';
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((part) => part.trim());
 }

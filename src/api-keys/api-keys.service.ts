@@ -1,15 +1,21 @@
-import { Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import * as bcrypt from 'bcrypt';
-import type { Request } from 'express';
 import { Repository } from 'typeorm';
+import { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
 import { isUniqueViolation } from '../common/database-errors';
-import { ApiKeyPrincipal } from '../auth/principal';
+import { Page, paginate } from '../common/pagination';
 import { appConfig } from '../config/app.config';
 import { ApiKey } from './api-key.entity';
-import { generateKey, parseKey } from './key-format';
-import { grants, Scope } from './scopes';
+import { toApiKeyResponse } from './api-key.mapper';
+import { ApiKeyResponse, KeyUsageResponse } from './dto/api-key.response';
+import { ListApiKeysQuery } from './dto/list-api-keys.query';
+import { generateKey } from './key-format';
+import { KeyEvents } from './key-events';
+import { KeyVerifier } from './key-verifier';
+import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit.storage';
+import { grants, Scope, SCOPE_DESCRIPTIONS } from './scopes';
 
 export interface CreateKeyInput {
   name: string;
@@ -28,7 +34,15 @@ export class ApiKeysService {
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
+    private readonly rateLimits: RateLimitStorage,
+    private readonly verifier: KeyVerifier,
+    private readonly events: KeyEvents,
   ) {}
+
+  /** The scopes a key can hold, with what each allows. */
+  scopes(): { scope: Scope; description: string }[] {
+    return Object.entries(SCOPE_DESCRIPTIONS).map(([scope, description]) => ({ scope: scope as Scope, description }));
+  }
 
   /** Creates a key; the plain key is returned here and nowhere else, ever. */
   async create(orgId: string, input: CreateKeyInput, userId: string): Promise<{ record: ApiKey; plainKey: string }> {
@@ -49,6 +63,8 @@ export class ApiKeysService {
           }),
         );
         const { keyHash: _hash, ...record } = saved;
+        // Clears any cached miss for this prefix here and on every instance: the key works at once.
+        await this.events.publish({ type: 'created', keyId: saved.id, keyPrefix });
         return { record: record as ApiKey, plainKey };
       } catch (err) {
         // A prefix collision (1 in 36^8 per pair) is retried with a new key; nothing was written.
@@ -61,7 +77,8 @@ export class ApiKeysService {
   /** The key's record when the plain key is valid, active and unexpired; otherwise null. */
   async validate(plainKey: string): Promise<ApiKey | null> {
     try {
-      return (await this.verify(plainKey)).record;
+      const state = await this.verifier.verify(plainKey, 'service');
+      return await this.keys.findOne({ where: { id: state.id } });
     } catch (err) {
       if (err instanceof UnauthorizedException) return null;
       throw err;
@@ -74,42 +91,78 @@ export class ApiKeysService {
   }
 
   /** Turns a presented key into the caller of the request, or throws 401 saying why. */
-  async authenticate(plainKey: string, _req?: Request): Promise<ApiKeyPrincipal> {
-    const { record } = await this.verify(plainKey);
+  async authenticate(plainKey: string, clientIp: string): Promise<ApiKeyPrincipal> {
+    const state = await this.verifier.verify(plainKey, clientIp);
     return {
       kind: 'api_key',
-      keyId: record.id,
-      organizationId: record.organizationId,
-      scopes: record.scopes,
-      rateLimit: record.rateLimit,
-      createdBy: record.createdBy,
+      keyId: state.id,
+      organizationId: state.organizationId,
+      scopes: state.scopes,
+      rateLimit: state.rateLimit,
+      createdBy: state.createdBy,
     };
   }
 
-  private async verify(plainKey: string): Promise<{ record: ApiKey }> {
-    const parsed = parseKey(plainKey);
-    if (!parsed) throw new UnauthorizedException('API key is malformed');
-    const record = await this.keys.findOne({
-      select: {
-        id: true, organizationId: true, name: true, keyHash: true, keyPrefix: true, scopes: true,
-        rateLimit: true, expiresAt: true, lastUsedAt: true, status: true, createdBy: true,
-        createdAt: true, revokedAt: true, revokedBy: true,
-      },
-      where: { keyPrefix: parsed.keyPrefix },
-    });
-    if (!record || !(await bcrypt.compare(plainKey, record.keyHash))) {
-      throw new UnauthorizedException('API key is invalid');
+  /** The organization's keys, newest first, optionally by status. */
+  list(orgId: string, query: ListApiKeysQuery = {}): Promise<Page<ApiKeyResponse>> {
+    const qb = this.keys.createQueryBuilder('key').where('key.organizationId = :orgId', { orgId });
+    if (query.status === 'revoked') qb.andWhere("key.status = 'revoked'");
+    if (query.status === 'active') {
+      qb.andWhere("key.status = 'active' AND (key.expiresAt IS NULL OR key.expiresAt > now())");
     }
-    if (record.status === 'revoked') throw new UnauthorizedException('API key has been revoked');
-    if (record.expiresAt && record.expiresAt.getTime() <= Date.now()) {
-      throw new UnauthorizedException('API key has expired');
+    if (query.status === 'expired') qb.andWhere("key.status = 'active' AND key.expiresAt <= now()");
+    if (query.unused_for_days !== undefined) {
+      // Never used counts from creation: a key made yesterday is not "unused for 30 days".
+      qb.andWhere("COALESCE(key.lastUsedAt, key.createdAt) < now() - make_interval(days => :days)", {
+        days: query.unused_for_days,
+      });
     }
-    return { record };
+    return paginate(qb, query, toApiKeyResponse);
   }
 
-  async findOne(orgId: string, id: string): Promise<ApiKey> {
+  /** One key of the organization; another organization's key is 404, as if it did not exist. */
+  async get(orgId: string, id: string): Promise<ApiKey> {
     const record = await this.keys.findOne({ where: { id, organizationId: orgId } });
     if (!record) throw new NotFoundException('API key not found');
     return record;
+  }
+
+  /**
+   * Revokes a key at once; revoking a revoked key changes nothing. With `by`, the key must belong to
+   * that user's organization, and a developer may revoke only the keys they created.
+   */
+  async revoke(keyId: string, by?: UserPrincipal): Promise<void> {
+    const key = await this.keys.findOne({
+      select: { id: true, createdBy: true, status: true, keyPrefix: true },
+      where: by ? { id: keyId, organizationId: by.organizationId } : { id: keyId },
+    });
+    if (!key) throw new NotFoundException('API key not found');
+    if (by?.role === 'developer' && key.createdBy !== by.userId) {
+      throw new ForbiddenException('Developers can revoke only the keys they created');
+    }
+    if (key.status === 'revoked') return;
+    await this.keys
+      .createQueryBuilder()
+      .update()
+      .set({ status: 'revoked', revokedAt: () => 'now()', revokedBy: by?.userId ?? null })
+      .where('id = :id AND status = :active', { id: keyId, active: 'active' })
+      .execute();
+    await this.events.publish({ type: 'revoked', keyId, keyPrefix: key.keyPrefix });
+  }
+
+  /** The key's current rate-limit window, read from the same counters the throttler uses. */
+  async usage(orgId: string, id: string): Promise<KeyUsageResponse> {
+    const key = await this.get(orgId, id);
+    const window = await this.rateLimits.peek(rateLimitKey(key.id), RATE_LIMIT_WINDOW_MS);
+    const start = window?.startedAt ?? Date.now();
+    const count = window?.hits ?? 0;
+    return {
+      key_id: key.id,
+      window_start: new Date(start).toISOString(),
+      request_count: count,
+      rate_limit: key.rateLimit,
+      remaining: Math.max(0, key.rateLimit - count),
+      reset_at: new Date(window?.endsAt ?? start + RATE_LIMIT_WINDOW_MS).toISOString(),
+    };
   }
 }

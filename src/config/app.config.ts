@@ -64,6 +64,50 @@ export class EnvironmentVariables {
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL = 'info';
+
+  /**
+   * Express "trust proxy": which proxies' X-Forwarded-For to believe for the client address
+   * (e.g. `loopback`, `10.0.0.0/8,192.168.1.5`, or a hop count). Unset: none, the socket address counts.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @Matches(/^(\d+|true|false|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, { message: 'TRUST_PROXY must be a hop count, true/false, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal' })
+  TRUST_PROXY?: string;
+
+  /** Verified keys kept in memory per process (each entry holds a digest, never the key). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  KEY_CACHE_MAX = 10_000;
+
+  /** How long a verified key's state is served without re-reading it (it is then refreshed in the background). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  KEY_CACHE_FRESH_MS = 5_000;
+
+  /** How often in-memory usage (last_used_at, hourly counts) is written to the database. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  USAGE_FLUSH_MS = 5_000;
+
+  /** bcrypt compares of presented keys run at once per process; more wait in a short queue. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  BCRYPT_MAX_CONCURRENCY = 2;
+
+  /** Failed key checks allowed per client address per minute before it gets 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  KEY_FAILURES_PER_MINUTE = 30;
 }
 
 export type AppConfig = EnvironmentVariables & { JWT_SECRET: string };

@@ -1,7 +1,8 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
+import { RedisHealthIndicator } from '../redis/redis.health';
 
 @ApiTags('health')
 @Controller('health')
@@ -9,12 +10,24 @@ export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly db: TypeOrmHealthIndicator,
+    private readonly redis: RedisHealthIndicator,
   ) {}
 
+  /**
+   * 200 while the service can serve: `ok`, or `degraded` when Redis is unreachable (limits and
+   * revocation fall back to this instance). 503 when the database is down.
+   */
   @Public()
   @Get()
   @HealthCheck()
-  check() {
-    return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]);
+  @ApiOkResponse({ description: 'status ok or degraded, with each dependency' })
+  @ApiServiceUnavailableResponse({ description: 'the database is unreachable' })
+  async check(): Promise<Omit<HealthCheckResult, 'status'> & { status: HealthCheckResult['status'] | 'degraded' }> {
+    const result = await this.health.check([
+      () => this.db.pingCheck('database', { timeout: 3000 }),
+      () => this.redis.check('redis'),
+    ]);
+    const degraded = Object.values(result.details).some((detail) => detail.degraded === true);
+    return degraded ? { ...result, status: 'degraded' } : result;
   }
 }

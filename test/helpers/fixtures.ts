@@ -49,3 +49,24 @@ export async function addMember(t: TestApp, owner: Account, role: Role): Promise
 }
 
 export const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+export interface CreatedKey {
+  id: string;
+  key: string;
+  key_prefix: string;
+}
+
+/** Creates an API key as `user` (default: agents:read, deployments:write, rate_limit 100). */
+export async function createKey(
+  t: TestApp,
+  user: Account,
+  body: Record<string, unknown> = {},
+): Promise<CreatedKey> {
+  const res = await t
+    .api()
+    .post('/api/v1/api-keys')
+    .set(bearer(user.token))
+    .send({ name: 'CI/CD Pipeline', scopes: ['agents:read', 'deployments:write'], ...body })
+    .expect(201);
+  return res.body;
+}

@@ -1,0 +1,44 @@
+import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Request } from 'express';
+import { readCredential } from '../auth/credentials';
+import { assertRouteAllows } from '../auth/route-policy';
+import { ApiKeyThrottlerGuard } from './api-key-throttler.guard';
+import { ApiKeysService } from './api-keys.service';
+import { UsageRecorder } from './usage-recorder';
+
+/**
+ * Lets in a caller presenting an API key (`Authorization: Bearer sk_live_...` or `X-API-Key`):
+ * verifies the key, counts the request against the key's rate limit, then applies the route's
+ * @Scopes(). The global guard hands every key-bearing request to it.
+ */
+@Injectable()
+export class ApiKeyGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly apiKeys: ApiKeysService,
+    private readonly throttler: ApiKeyThrottlerGuard,
+    private readonly usage: UsageRecorder,
+  ) {}
+
+  async canActivate(ctx: ExecutionContext): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<Request>();
+    const credential = readCredential(req);
+    if (credential?.kind !== 'api_key') {
+      throw new UnauthorizedException('API key required: send Authorization: Bearer sk_live_... or X-API-Key');
+    }
+    const principal = await this.apiKeys.authenticate(credential.value, req.ip ?? 'unknown');
+    req.principal = principal;
+    // Counted before the scope check, so every key-authenticated response carries X-RateLimit-*.
+    try {
+      await this.throttler.canActivate(ctx);
+    } catch (err) {
+      if (err instanceof ThrottlerException) this.usage.refused(principal.keyId, principal.organizationId);
+      throw err;
+    }
+    assertRouteAllows(this.reflector, ctx, principal);
+    this.usage.served(principal.keyId, principal.organizationId);
+    return true;
+  }
+}

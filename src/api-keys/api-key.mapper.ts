@@ -1,0 +1,40 @@
+import { ApiKey } from './api-key.entity';
+import { ApiKeyResponse, CreatedApiKeyResponse, KeyStatus } from './dto/api-key.response';
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** `expired` is derived: a stored `active` key whose expires_at has passed. */
+export function statusOf(key: Pick<ApiKey, 'status' | 'expiresAt'>, now = Date.now()): KeyStatus {
+  if (key.status === 'revoked') return 'revoked';
+  return key.expiresAt && key.expiresAt.getTime() <= now ? 'expired' : 'active';
+}
+
+/** The one place a key record becomes a response; key_hash has no way out. */
+export function toApiKeyResponse(key: ApiKey): ApiKeyResponse {
+  return {
+    id: key.id,
+    name: key.name,
+    key_prefix: key.keyPrefix,
+    scopes: key.scopes,
+    rate_limit: key.rateLimit,
+    expires_at: iso(key.expiresAt),
+    last_used_at: iso(key.lastUsedAt),
+    status: statusOf(key),
+    created_by: key.createdBy,
+    created_at: key.createdAt.toISOString(),
+    revoked_at: iso(key.revokedAt),
+  };
+}
+
+export function toCreatedApiKeyResponse(key: ApiKey, plainKey: string): CreatedApiKeyResponse {
+  return {
+    id: key.id,
+    name: key.name,
+    key: plainKey,
+    key_prefix: key.keyPrefix,
+    scopes: key.scopes,
+    rate_limit: key.rateLimit,
+    expires_at: iso(key.expiresAt),
+    created_at: key.createdAt.toISOString(),
+  };
+}

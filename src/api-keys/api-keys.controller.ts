@@ -1,0 +1,115 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentUser } from '../auth/current-principal.decorator';
+import { UserPrincipal } from '../auth/principal';
+import { UsersOnly } from '../auth/users-only.decorator';
+import { UuidParam } from '../common/uuid.pipe';
+import { toApiKeyResponse, toCreatedApiKeyResponse } from './api-key.mapper';
+import { ApiKeysService } from './api-keys.service';
+import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import {
+  ApiKeyPageResponse,
+  ApiKeyResponse,
+  CreatedApiKeyResponse,
+  KeyUsageResponse,
+  ScopeListResponse,
+  UsageHistoryResponse,
+} from './dto/api-key.response';
+import { UsageHistoryQuery } from './dto/usage-history.query';
+import { UsageService } from './usage.service';
+import { ListApiKeysQuery } from './dto/list-api-keys.query';
+
+/** Key management, for signed-in users only: an API key can never manage keys. */
+@ApiTags('api-keys')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    private readonly usageService: UsageService,
+  ) {}
+
+  @Get('scopes')
+  @UsersOnly()
+  @ApiOperation({ summary: 'List the scopes a key can hold' })
+  @ApiOkResponse({ type: ScopeListResponse })
+  scopes(): ScopeListResponse {
+    return { data: this.apiKeys.scopes() };
+  }
+
+  @Post()
+  @UsersOnly('owner', 'admin', 'developer')
+  @ApiOperation({ summary: 'Create a key; the plain key is in this response only' })
+  @ApiCreatedResponse({ type: CreatedApiKeyResponse })
+  @ApiBadRequestResponse({ description: 'Invalid name, scopes, rate_limit or expires_at' })
+  async create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+    const { record, plainKey } = await this.apiKeys.create(
+      user.organizationId,
+      {
+        name: dto.name,
+        scopes: dto.scopes,
+        rateLimit: dto.rate_limit,
+        expiresAt: dto.expires_at ? new Date(dto.expires_at) : null,
+      },
+      user.userId,
+    );
+    return toCreatedApiKeyResponse(record, plainKey);
+  }
+
+  @Get()
+  @UsersOnly()
+  @ApiOperation({ summary: "List the organization's keys, newest first" })
+  @ApiOkResponse({ type: ApiKeyPageResponse })
+  list(@CurrentUser() user: UserPrincipal, @Query() query: ListApiKeysQuery): Promise<ApiKeyPageResponse> {
+    return this.apiKeys.list(user.organizationId, query);
+  }
+
+  @Get(':id')
+  @UsersOnly()
+  @ApiOperation({ summary: 'Get a key (never the key itself)' })
+  @ApiOkResponse({ type: ApiKeyResponse })
+  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  async get(@CurrentUser() user: UserPrincipal, @Param('id', UuidParam()) id: string): Promise<ApiKeyResponse> {
+    return toApiKeyResponse(await this.apiKeys.get(user.organizationId, id));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @UsersOnly('owner', 'admin', 'developer')
+  @ApiOperation({ summary: 'Revoke a key; it stops working at once. Revoking twice is fine.' })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  revoke(@CurrentUser() user: UserPrincipal, @Param('id', UuidParam()) id: string): Promise<void> {
+    return this.apiKeys.revoke(id, user);
+  }
+
+  @Get(':id/usage')
+  @UsersOnly()
+  @ApiOperation({ summary: "The key's current rate-limit window" })
+  @ApiOkResponse({ type: KeyUsageResponse })
+  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  usage(@CurrentUser() user: UserPrincipal, @Param('id', UuidParam()) id: string): Promise<KeyUsageResponse> {
+    return this.apiKeys.usage(user.organizationId, id);
+  }
+
+  @Get(':id/usage/history')
+  @UsersOnly()
+  @ApiOperation({ summary: "The key's served and refused requests per hour or day (UTC)" })
+  @ApiOkResponse({ type: UsageHistoryResponse })
+  @ApiBadRequestResponse({ description: 'Invalid granularity, from or to' })
+  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  usageHistory(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', UuidParam()) id: string,
+    @Query() query: UsageHistoryQuery,
+  ): Promise<UsageHistoryResponse> {
+    return this.usageService.history(user.organizationId, id, query);
+  }
+}

@@ -1,0 +1,72 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ALL_SCOPES, Scope, SCOPE_DESCRIPTIONS } from '../scopes';
+
+export type KeyStatus = 'active' | 'expired' | 'revoked';
+
+/** POST /api-keys: the spec's create response, the only place the plain key ever appears. */
+export class CreatedApiKeyResponse {
+  @ApiProperty({ format: 'uuid', example: '3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f' }) id: string;
+  @ApiProperty({ example: 'CI/CD Pipeline' }) name: string;
+  @ApiProperty({
+    example: 'sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+    description: 'The plain key. Shown only in this response: store it now, it cannot be retrieved again.',
+  })
+  key: string;
+  @ApiProperty({ example: 'sk_live_a1b2c3d4' }) key_prefix: string;
+  @ApiProperty({ example: ['agents:read', 'deployments:write'], enum: ALL_SCOPES, isArray: true }) scopes: Scope[];
+  @ApiProperty({ example: 100, description: 'requests per minute' }) rate_limit: number;
+  @ApiProperty({ example: '2030-12-31T23:59:59.000Z', nullable: true, type: String, format: 'date-time' })
+  expires_at: string | null;
+  @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) created_at: string;
+}
+
+/** A key as listed and read back: never the key itself, never its hash. */
+export class ApiKeyResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'CI/CD Pipeline' }) name: string;
+  @ApiProperty({ example: 'sk_live_a1b2c3d4' }) key_prefix: string;
+  @ApiProperty({ example: ['agents:read', 'deployments:write'], enum: ALL_SCOPES, isArray: true }) scopes: Scope[];
+  @ApiProperty({ example: 100 }) rate_limit: number;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expires_at: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'may lag actual use by a few seconds' })
+  last_used_at: string | null;
+  @ApiProperty({ enum: ['active', 'expired', 'revoked'] }) status: KeyStatus;
+  @ApiProperty({ format: 'uuid', description: 'the user who created the key' }) created_by: string;
+  @ApiProperty({ format: 'date-time' }) created_at: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) revoked_at: string | null;
+}
+
+export class ApiKeyPageResponse {
+  @ApiProperty({ type: [ApiKeyResponse] }) data: ApiKeyResponse[];
+  @ApiProperty({ type: String, nullable: true }) next_cursor: string | null;
+}
+
+export class ScopeResponse {
+  @ApiProperty({ enum: ALL_SCOPES, example: 'agents:read' }) scope: Scope;
+  @ApiProperty({ example: SCOPE_DESCRIPTIONS['agents:read'] }) description: string;
+}
+
+export class ScopeListResponse {
+  @ApiProperty({ type: [ScopeResponse] }) data: ScopeResponse[];
+}
+
+/** GET /api-keys/{id}/usage: the key's current rate-limit window. */
+export class KeyUsageResponse {
+  @ApiProperty({ format: 'uuid' }) key_id: string;
+  @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) window_start: string;
+  @ApiProperty({ example: 45, description: 'requests in this window, refused ones included' }) request_count: number;
+  @ApiProperty({ example: 100 }) rate_limit: number;
+  @ApiProperty({ example: 55 }) remaining: number;
+  @ApiProperty({ example: '2024-01-15T10:01:00.000Z', format: 'date-time' }) reset_at: string;
+}
+
+export class UsageBucketResponse {
+  @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) bucket_start: string;
+  @ApiProperty({ example: 45, description: 'requests served' }) request_count: number;
+  @ApiProperty({ example: 2, description: 'requests refused by the rate limit (429)' }) refused_count: number;
+}
+
+export class UsageHistoryResponse {
+  @ApiProperty({ type: [UsageBucketResponse], description: 'oldest first; buckets without requests are omitted' })
+  data: UsageBucketResponse[];
+}

@@ -1,0 +1,69 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  IsArray,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  registerDecorator,
+  ValidationArguments,
+} from 'class-validator';
+import { trim } from '../../common/transforms';
+import { ALL_SCOPES, isScope, Scope } from '../scopes';
+import { IsFutureIsoDateTime } from './iso-date-time.validator';
+
+export const MAX_RATE_LIMIT = 1_000_000;
+
+/** Every entry must be a known scope; the message names the first unknown one and lists the valid ones. */
+function AreKnownScopes() {
+  return (object: object, propertyName: string) =>
+    registerDecorator({
+      name: 'areKnownScopes',
+      target: object.constructor,
+      propertyName,
+      validator: {
+        // Non-arrays are IsArray's to report.
+        validate: (value: unknown) => !Array.isArray(value) || value.every(isScope),
+        defaultMessage: (args?: ValidationArguments) => {
+          const value: unknown = args?.value;
+          const unknown = Array.isArray(value) ? value.find((s) => !isScope(s)) : value;
+          return `unknown scope ${JSON.stringify(unknown)} in ${propertyName}; valid scopes: ${ALL_SCOPES.join(', ')}`;
+        },
+      },
+    });
+}
+
+const dedupe = ({ value }: { value: unknown }) => (Array.isArray(value) ? [...new Set(value)] : value);
+
+export class CreateApiKeyDto {
+  @ApiProperty({ example: 'CI/CD Pipeline', minLength: 1, maxLength: 100 })
+  @Transform(trim)
+  @IsString({ message: 'name must be a string' })
+  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  name: string;
+
+  @ApiProperty({ example: ['agents:read', 'deployments:write'], enum: ALL_SCOPES, isArray: true })
+  @Transform(dedupe)
+  @IsArray({ message: 'scopes must be a non-empty array of scopes' })
+  @ArrayNotEmpty({ message: 'scopes must be a non-empty array of scopes' })
+  @ArrayMaxSize(ALL_SCOPES.length)
+  @AreKnownScopes()
+  scopes: Scope[];
+
+  @ApiPropertyOptional({ example: 100, default: 100, minimum: 1, maximum: MAX_RATE_LIMIT, description: 'requests per minute' })
+  @IsOptional()
+  @IsInt({ message: 'rate_limit must be an integer' })
+  @Min(1, { message: `rate_limit must be between 1 and ${MAX_RATE_LIMIT}` })
+  @Max(MAX_RATE_LIMIT, { message: `rate_limit must be between 1 and ${MAX_RATE_LIMIT}` })
+  rate_limit?: number;
+
+  @ApiPropertyOptional({ example: '2030-12-31T23:59:59Z', format: 'date-time' })
+  @IsOptional()
+  @IsFutureIsoDateTime()
+  expires_at?: string;
+}

@@ -1,0 +1,69 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { RedisService } from '../redis/redis.service';
+import { InMemoryRateLimitStorage, RateLimitStorage, RateWindow, toRecord } from './rate-limit.storage';
+
+// One round trip, atomic: count the request and start the window on its first hit, so any number
+// of instances together admit exactly the limit (no read-then-write race as in nestjs/throttler#1303).
+const INCREMENT = `
+local hits = redis.call('INCR', KEYS[1])
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 0 then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  ttl = tonumber(ARGV[1])
+end
+return {hits, ttl}`;
+
+const PEEK = `
+local hits = redis.call('GET', KEYS[1])
+if not hits then return nil end
+return {tonumber(hits), redis.call('PTTL', KEYS[1])}`;
+
+type Counter = [hits: number, ttlMs: number];
+
+/**
+ * Rate-limit counters in Redis when it is configured and reachable; the in-process counters
+ * otherwise, so an outage degrades limits to per-instance instead of failing requests.
+ */
+@Injectable()
+export class ResilientRateLimitStorage implements RateLimitStorage {
+  private readonly logger = new Logger(ResilientRateLimitStorage.name);
+  private warnedAt = 0;
+
+  constructor(
+    private readonly redis: RedisService,
+    private readonly local: InMemoryRateLimitStorage,
+  ) {}
+
+  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    const counter = await this.run<Counter>(INCREMENT, key, ttl);
+    return counter ? toRecord(windowOf(counter, ttl), limit) : this.local.increment(key, ttl, limit);
+  }
+
+  async peek(key: string, ttl: number): Promise<RateWindow | undefined> {
+    if (!this.redis.available) return this.local.peek(key, ttl);
+    const counter = await this.run<Counter | null>(PEEK, key, ttl);
+    if (counter === undefined) return this.local.peek(key, ttl);
+    return counter ? windowOf(counter, ttl) : undefined;
+  }
+
+  /** The script's result, or undefined when Redis is absent or failed (the caller falls back). */
+  private async run<T>(script: string, key: string, ttl: number): Promise<T | undefined> {
+    const client = this.redis.client;
+    if (!client || !this.redis.available) return undefined;
+    try {
+      return (await client.eval(script, 1, `kaizen:${key}`, ttl)) as T;
+    } catch (err) {
+      if (Date.now() - this.warnedAt > 10_000) {
+        this.warnedAt = Date.now();
+        this.logger.warn(`Redis rate limiting failed, using in-process counters: ${(err as Error).message}`);
+      }
+      return undefined;
+    }
+  }
+}
+
+function windowOf([hits, ttlMs]: Counter, ttl: number): RateWindow {
+  const endsAt = Date.now() + Math.max(0, Number(ttlMs));
+  return { hits: Number(hits), startedAt: endsAt - ttl, endsAt };
+}
