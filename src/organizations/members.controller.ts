@@ -1,0 +1,76 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { CurrentUser } from '../auth/current-principal.decorator';
+import { UserPrincipal } from '../auth/principal';
+import { UsersOnly } from '../auth/users-only.decorator';
+import { Page, PageQueryDto } from '../common/pagination';
+import { UuidParam } from '../common/uuid.pipe';
+import { AddMemberDto } from './dto/add-member.dto';
+import { MemberPageResponse, MemberResponse } from './dto/member.response';
+import { UpdateMemberDto } from './dto/update-member.dto';
+import { MembersService } from './members.service';
+
+const USER_ID = 'user_id';
+
+@ApiTags('organizations')
+@Controller('organizations/current/members')
+export class MembersController {
+  constructor(private readonly members: MembersService) {}
+
+  @UsersOnly()
+  @Get()
+  @ApiOkResponse({ type: MemberPageResponse, description: 'Members, newest first' })
+  @ApiBadRequestResponse({ description: 'limit or cursor is invalid' })
+  list(@CurrentUser() user: UserPrincipal, @Query() query: PageQueryDto): Promise<Page<MemberResponse>> {
+    return this.members.list(user.organizationId, query);
+  }
+
+  @UsersOnly('owner', 'admin')
+  @ApiForbiddenResponse({ description: 'Only an owner can add an owner' })
+  @Post()
+  @ApiCreatedResponse({ type: MemberResponse, description: 'User account created and added with the given role' })
+  @ApiBadRequestResponse({ description: 'A field is missing or invalid (email, password 8-72, name 1-100, role)' })
+  @ApiConflictResponse({ description: 'A user with this email already exists' })
+  add(@CurrentUser() user: UserPrincipal, @Body() dto: AddMemberDto): Promise<MemberResponse> {
+    return this.members.add(user, dto);
+  }
+
+  @UsersOnly('owner', 'admin')
+  @ApiForbiddenResponse({ description: "Only an owner can make an owner or change an owner's role" })
+  @Patch(`:${USER_ID}`)
+  @ApiParam({ name: USER_ID, format: 'uuid' })
+  @ApiOkResponse({ type: MemberResponse, description: 'The member with the new role' })
+  @ApiBadRequestResponse({ description: 'user_id is not a UUID or role is invalid' })
+  @ApiNotFoundResponse({ description: 'Member not found' })
+  @ApiConflictResponse({ description: 'An organization must keep at least one owner' })
+  update(
+    @CurrentUser() user: UserPrincipal,
+    @Param(USER_ID, UuidParam(USER_ID)) userId: string,
+    @Body() dto: UpdateMemberDto,
+  ): Promise<MemberResponse> {
+    return this.members.updateRole(user, userId, dto.role);
+  }
+
+  @UsersOnly('owner', 'admin')
+  @ApiForbiddenResponse({ description: 'Only an owner can remove an owner' })
+  @Delete(`:${USER_ID}`)
+  @HttpCode(204)
+  @ApiParam({ name: USER_ID, format: 'uuid' })
+  @ApiNoContentResponse({ description: 'Member removed and their user account deleted' })
+  @ApiBadRequestResponse({ description: 'user_id is not a UUID' })
+  @ApiNotFoundResponse({ description: 'Member not found' })
+  @ApiConflictResponse({ description: 'An organization must keep at least one owner' })
+  remove(@CurrentUser() user: UserPrincipal, @Param(USER_ID, UuidParam(USER_ID)) userId: string): Promise<void> {
+    return this.members.remove(user, userId);
+  }
+}
