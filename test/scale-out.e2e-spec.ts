@@ -1,0 +1,181 @@
+import { BcryptGate } from '../src/api-keys/bcrypt-gate';
+import { bearer, createKey, registerOrg } from './helpers/fixtures';
+import { eventually, withEnv } from './helpers/env';
+import { startTestApp, TestApp } from './helpers/test-app';
+
+// Two instances need one database and one Redis: the PostgreSQL + Redis run of .ci/run has both.
+const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+const describeShared = shared ? describe : describe.skip;
+
+describeShared('two instances sharing PostgreSQL and Redis (e2e)', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await startTestApp();
+    b = await startTestApp();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('admits exactly rate_limit requests in total across both instances', async () => {
+    const owner = await registerOrg(a);
+    const key = await createKey(a, owner, { rate_limit: 100, scopes: ['agents:read'] });
+    const statuses: number[] = [];
+    // 300 requests, 20 at a time, alternating instances.
+    for (let batch = 0; batch < 15; batch++) {
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          (i % 2 === 0 ? a : b).api().get('/api/v1/agents').set('X-API-Key', key.key),
+        ),
+      );
+      statuses.push(...results.map((r) => r.status));
+    }
+    expect(statuses.filter((s) => s === 200)).toHaveLength(100);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(200);
+    const usage = await b.api().get(`/api/v1/api-keys/${key.id}/usage`).set(bearer(owner.token)).expect(200);
+    expect(usage.body).toMatchObject({ request_count: 300, remaining: 0, rate_limit: 100 });
+  });
+
+  it('refuses on instance B, within a second, a key revoked through instance A', async () => {
+    const owner = await registerOrg(a);
+    const key = await createKey(a, owner);
+    // Both instances have verified (and cached) the key.
+    await a.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
+    await b.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
+    await a.api().delete(`/api/v1/api-keys/${key.id}`).set(bearer(owner.token)).expect(204);
+    const refused = await eventually(
+      async () => (await b.api().get('/api/v1/agents').set('X-API-Key', key.key)).status === 401,
+      1000,
+    );
+    expect(refused).toBe(true);
+  });
+
+  it('lets a key created on A work on B at once', async () => {
+    const owner = await registerOrg(a);
+    const key = await createKey(a, owner);
+    await b.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
+  });
+});
+
+describe('verified-key cache (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('verifies a key with bcrypt once, then from memory', async () => {
+    const owner = await registerOrg(t);
+    const key = await createKey(t, owner);
+    const gate = t.app.get(BcryptGate);
+    const run = jest.spyOn(gate, 'run');
+    for (let i = 0; i < 5; i++) await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
+    expect(run).toHaveBeenCalledTimes(1);
+    run.mockRestore();
+  });
+
+  it('still refuses a cached key once revoked, and once expired', async () => {
+    const owner = await registerOrg(t);
+    const revoked = await createKey(t, owner);
+    const expiring = await createKey(t, owner, { expires_at: new Date(Date.now() + 1500).toISOString() });
+    await t.api().get('/api/v1/agents').set('X-API-Key', revoked.key).expect(200);
+    await t.api().get('/api/v1/agents').set('X-API-Key', expiring.key).expect(200);
+    await t.api().delete(`/api/v1/api-keys/${revoked.id}`).set(bearer(owner.token)).expect(204);
+    const r = await t.api().get('/api/v1/agents').set('X-API-Key', revoked.key).expect(401);
+    expect(r.body.message).toContain('revoked');
+    await new Promise((resolve) => setTimeout(resolve, 1600));
+    const e = await t.api().get('/api/v1/agents').set('X-API-Key', expiring.key).expect(401);
+    expect(e.body.message).toContain('expired');
+  });
+
+  it('does not accept a wrong secret for a cached prefix', async () => {
+    const owner = await registerOrg(t);
+    const key = await createKey(t, owner);
+    await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
+    const wrong = `${key.key.slice(0, 17)}${'Z'.repeat(32)}`;
+    await t.api().get('/api/v1/agents').set('X-API-Key', wrong).expect(401);
+  });
+});
+
+describe('failed key checks per client address (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await withEnv({ TRUST_PROXY: 'loopback', KEY_FAILURES_PER_MINUTE: '30' }, () => startTestApp());
+  });
+  afterAll(() => t.close());
+
+  const from = (ip: string) => ({ 'X-Forwarded-For': ip });
+
+  it('answers 401 for 30 failures, then 429 without a lookup, while verified keys keep working', async () => {
+    const owner = await registerOrg(t);
+    const good = await createKey(t, owner);
+    await t.api().get('/api/v1/agents').set(from('203.0.113.9')).set('X-API-Key', good.key).expect(200);
+    const wrongSecret = `${good.key.slice(0, 17)}${'Q'.repeat(32)}`;
+    const attempts = ['sk_live_bad', 'sk_live_zzzzzzzz_' + 'A'.repeat(32), wrongSecret];
+    for (let i = 0; i < 30; i++) {
+      await t.api().get('/api/v1/agents').set(from('203.0.113.9')).set('X-API-Key', attempts[i % 3]).expect(401);
+    }
+    const gate = t.app.get(BcryptGate);
+    const run = jest.spyOn(gate, 'run');
+    for (const attempt of attempts) {
+      const res = await t.api().get('/api/v1/agents').set(from('203.0.113.9')).set('X-API-Key', attempt).expect(429);
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+      expect(res.body.message).toContain('Too many failed API key checks');
+    }
+    expect(run).not.toHaveBeenCalled();
+    run.mockRestore();
+    // The key this process already verified still works from the blocked address...
+    await t.api().get('/api/v1/agents').set(from('203.0.113.9')).set('X-API-Key', good.key).expect(200);
+    // ...and other addresses are unaffected.
+    await t.api().get('/api/v1/agents').set(from('198.51.100.4')).set('X-API-Key', 'sk_live_bad').expect(401);
+  });
+
+  it('does not count uses of a revoked key as failures', async () => {
+    const owner = await registerOrg(t);
+    const key = await createKey(t, owner);
+    await t.api().delete(`/api/v1/api-keys/${key.id}`).set(bearer(owner.token)).expect(204);
+    for (let i = 0; i < 40; i++) {
+      await t.api().get('/api/v1/agents').set(from('192.0.2.77')).set('X-API-Key', key.key).expect(401);
+    }
+    await t.api().get('/api/v1/agents').set(from('192.0.2.77')).set('X-API-Key', 'sk_live_bad').expect(401);
+  });
+
+  it('ignores X-Forwarded-For from an untrusted address', async () => {
+    const direct = await withEnv({ TRUST_PROXY: undefined }, () => startTestApp());
+    try {
+      for (let i = 0; i < 30; i++) {
+        await direct.api().get('/api/v1/agents').set(from(`10.9.9.${i}`)).set('X-API-Key', 'sk_live_bad').expect(401);
+      }
+      // Rotating the header does not help: the socket address is what counts.
+      await direct.api().get('/api/v1/agents').set(from('10.9.9.200')).set('X-API-Key', 'sk_live_bad').expect(429);
+    } finally {
+      await direct.close();
+    }
+  });
+});
+
+describe('BcryptGate', () => {
+  it('runs a bounded number of compares at once and refuses beyond the queue with 503', async () => {
+    const gate = new BcryptGate({ BCRYPT_MAX_CONCURRENCY: 2 } as never);
+    let running = 0;
+    let peak = 0;
+    const release: (() => void)[] = [];
+    const work = () =>
+      gate.run(async () => {
+        running += 1;
+        peak = Math.max(peak, running);
+        await new Promise<void>((resolve) => release.push(resolve));
+        running -= 1;
+      });
+    const accepted = Array.from({ length: 66 }, work);
+    await expect(work()).rejects.toMatchObject({ status: 503 });
+    while (release.length || running) {
+      release.splice(0).forEach((r) => r());
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await Promise.all(accepted);
+    expect(peak).toBe(2);
+  });
+});
