@@ -6,6 +6,7 @@ import { ConfigType } from '@nestjs/config';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { rejectDeepJson } from './common/json-depth.middleware';
 import { setupSwagger } from './common/swagger';
 
 export const API_PREFIX = 'api/v1';
@@ -26,6 +27,7 @@ export function configureApp(app: NestExpressApplication, config: ConfigType<typ
   if (config.TRUST_PROXY) app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
   app.useBodyParser('json', { limit: '100kb' });
   app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  app.use(rejectDeepJson);
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(
     new ValidationPipe({

@@ -94,6 +94,18 @@ describe('auth (e2e)', () => {
     expect(res.body.statusCode).toBe(413);
   });
 
+  it('answers deeply nested JSON with 400, not a stack overflow', async () => {
+    const deep = `{"email":${'['.repeat(3000)}${']'.repeat(3000)}}`;
+    const res = await t.api().post('/api/v1/auth/login').set('Content-Type', 'application/json').send(deep).expect(400);
+    expect(res.body).toEqual({ statusCode: 400, error: 'Bad Request', message: expect.stringContaining('nested') });
+  });
+
+  it('answers a NUL character in a stored string with 400', async () => {
+    const owner = await registerOrg(t);
+    const res = await t.api().post('/api/v1/agents').set(bearer(owner.token)).send({ name: 'a\u0000b' }).expect(400);
+    expect(res.body.statusCode).toBe(400);
+  });
+
   it('answers an unknown route with a JSON 404', async () => {
     const res = await t.api().get('/api/v1/no-such-thing').expect(404);
     expect(res.body).toEqual({ statusCode: 404, error: 'Not Found', message: expect.any(String) });

@@ -68,7 +68,7 @@ describe('usage recording (e2e)', () => {
         method: 'POST',
         headers: { 'content-type': 'application/json', ...headers },
         body: JSON.stringify(body),
-      }).then(async (r) => ({ status: r.status, body: await r.json() }));
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as Record<string, string> }));
     let keyId: string;
     try {
       const reg = await post('/api/v1/auth/register', {

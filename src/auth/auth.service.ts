@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { isUniqueViolation } from '../common/database-errors';
 import { Membership } from '../organizations/membership.entity';
 import { Organization } from '../organizations/organization.entity';
 import { LoginDto, RegisterDto } from './dto/register.dto';
@@ -12,6 +13,7 @@ import { User } from './user.entity';
 import { UserTokensService } from './user-tokens.service';
 
 const BAD_LOGIN = 'Email or password is incorrect';
+const emailTaken = () => new ConflictException('A user with this email already exists');
 
 @Injectable()
 export class AuthService {
@@ -28,15 +30,18 @@ export class AuthService {
   async register(dto: RegisterDto): Promise<SessionResponse> {
     const email = dto.email.toLowerCase();
     const passwordHash = await this.passwords.hash(dto.password);
-    const { user, organization } = await this.dataSource.transaction(async (tx) => {
-      if (await tx.exists(User, { where: { email } })) {
-        throw new ConflictException('A user with this email already exists');
-      }
-      const organization = await tx.save(tx.create(Organization, { name: dto.organization_name }));
-      const user = await tx.save(tx.create(User, { email, name: dto.name, passwordHash }));
-      await tx.save(tx.create(Membership, { organizationId: organization.id, userId: user.id, role: 'owner' }));
-      return { user, organization };
-    });
+    const { user, organization } = await this.dataSource
+      .transaction(async (tx) => {
+        if (await tx.exists(User, { where: { email } })) throw emailTaken();
+        const organization = await tx.save(tx.create(Organization, { name: dto.organization_name }));
+        const user = await tx.save(tx.create(User, { email, name: dto.name, passwordHash }));
+        await tx.save(tx.create(Membership, { organizationId: organization.id, userId: user.id, role: 'owner' }));
+        return { user, organization };
+      })
+      .catch((err: unknown) => {
+        // Two registrations racing for one email: the unique index decides, with the same message.
+        throw isUniqueViolation(err, 'UQ_users_email') ? emailTaken() : err;
+      });
     return this.session(user, organization, 'owner');
   }
 
@@ -61,10 +66,12 @@ export class AuthService {
   }
 
   async me(principal: UserPrincipal): Promise<MeResponse> {
-    const membership = await this.memberships.findOneOrFail({
+    const membership = await this.memberships.findOne({
       where: { userId: principal.userId, organizationId: principal.organizationId },
       relations: { organization: true, user: true },
     });
+    // Removed between the guard and here.
+    if (!membership) throw new UnauthorizedException('Access token is no longer valid for this organization');
     return {
       user: toUserResponse(membership.user!),
       organization: { id: membership.organization!.id, name: membership.organization!.name },

@@ -20,6 +20,9 @@ export interface ErrorBody {
 const PG_ERRORS: Record<string, { status: number; message: string }> = {
   '23505': { status: HttpStatus.CONFLICT, message: 'A resource with these values already exists' },
   '23503': { status: HttpStatus.CONFLICT, message: 'The resource is referenced by or refers to another that does not exist' },
+  '23502': { status: HttpStatus.BAD_REQUEST, message: 'A required value is missing' },
+  '22021': { status: HttpStatus.BAD_REQUEST, message: 'A text value contains a character that cannot be stored (such as \\u0000)' },
+  '22P05': { status: HttpStatus.BAD_REQUEST, message: 'A text value contains a character that cannot be stored (such as \\u0000)' },
   '22P02': { status: HttpStatus.BAD_REQUEST, message: 'A value has an invalid format' },
   '22001': { status: HttpStatus.BAD_REQUEST, message: 'A value is too long' },
   '22003': { status: HttpStatus.BAD_REQUEST, message: 'A number is out of range' },

@@ -65,7 +65,9 @@ export async function paginate<E extends { createdAt: Date; id: string } & Objec
   const rows = await qb
     .orderBy(`${alias}.createdAt`, 'DESC')
     .addOrderBy(`${alias}.id`, 'DESC')
-    .take(limit + 1)
+    // limit(), not take(): callers join only many-to-one relations, so rows never multiply and
+    // TypeORM's extra DISTINCT query for take() would be wasted.
+    .limit(limit + 1)
     .getMany();
   const hasMore = rows.length > limit;
   const page = hasMore ? rows.slice(0, limit) : rows;
