@@ -1,5 +1,6 @@
 import { ApiKey } from './api-key.entity';
-import { ApiKeyResponse, CreatedApiKeyResponse, KeyStatus } from './dto/api-key.response';
+import type { RotatedKey } from './api-keys.service';
+import { ApiKeyResponse, CreatedApiKeyResponse, KeyStatus, RotatedApiKeyResponse } from './dto/api-key.response';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
@@ -36,5 +37,16 @@ export function toCreatedApiKeyResponse(key: ApiKey, plainKey: string): CreatedA
     rate_limit: key.rateLimit,
     expires_at: iso(key.expiresAt),
     created_at: key.createdAt.toISOString(),
+  };
+}
+
+export function toRotatedApiKeyResponse(rotated: RotatedKey): RotatedApiKeyResponse {
+  return {
+    ...toCreatedApiKeyResponse(rotated.record, rotated.plainKey),
+    rotated_from: {
+      id: rotated.rotatedFrom.id,
+      key_prefix: rotated.rotatedFrom.keyPrefix,
+      expires_at: rotated.rotatedFrom.expiresAt.toISOString(),
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -12,7 +13,7 @@ import { CurrentUser } from '../auth/current-principal.decorator';
 import { UserPrincipal } from '../auth/principal';
 import { UsersOnly } from '../auth/users-only.decorator';
 import { UuidParam } from '../common/uuid.pipe';
-import { toApiKeyResponse, toCreatedApiKeyResponse } from './api-key.mapper';
+import { toApiKeyResponse, toCreatedApiKeyResponse, toRotatedApiKeyResponse } from './api-key.mapper';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import {
@@ -20,12 +21,14 @@ import {
   ApiKeyResponse,
   CreatedApiKeyResponse,
   KeyUsageResponse,
+  RotatedApiKeyResponse,
   ScopeListResponse,
   UsageHistoryResponse,
 } from './dto/api-key.response';
 import { UsageHistoryQuery } from './dto/usage-history.query';
 import { UsageService } from './usage.service';
 import { ListApiKeysQuery } from './dto/list-api-keys.query';
+import { DEFAULT_GRACE_PERIOD_SECONDS, RotateApiKeyDto } from './dto/rotate-api-key.dto';
 
 /** Key management, for signed-in users only: an API key can never manage keys. */
 @ApiTags('api-keys')
@@ -88,6 +91,28 @@ export class ApiKeysController {
   @ApiNotFoundResponse({ description: 'No such key in this organization' })
   revoke(@CurrentUser() user: UserPrincipal, @Param('id', UuidParam()) id: string): Promise<void> {
     return this.apiKeys.revoke(id, user);
+  }
+
+  @Post(':id/rotate')
+  @UsersOnly('owner', 'admin', 'developer')
+  @ApiOperation({
+    summary: 'Rotate a key: a new key now, the old one working until the grace period ends',
+    description: 'The new key has the same name, scopes and rate limit and is shown only in this response.',
+  })
+  @ApiCreatedResponse({ type: RotatedApiKeyResponse })
+  @ApiBadRequestResponse({ description: 'Invalid grace_period_seconds or expires_at' })
+  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  @ApiConflictResponse({ description: 'The key is revoked or expired' })
+  async rotate(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', UuidParam()) id: string,
+    @Body() dto: RotateApiKeyDto,
+  ): Promise<RotatedApiKeyResponse> {
+    const rotated = await this.apiKeys.rotate(id, user, {
+      gracePeriodSeconds: dto.grace_period_seconds ?? DEFAULT_GRACE_PERIOD_SECONDS,
+      expiresAt: dto.expires_at ? new Date(dto.expires_at) : null,
+    });
+    return toRotatedApiKeyResponse(rotated);
   }
 
   @Get(':id/usage')

@@ -1,17 +1,17 @@
-import { ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import * as bcrypt from 'bcrypt';
-import { Repository } from 'typeorm';
+import { EntityManager, Repository } from 'typeorm';
 import { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
 import { isUniqueViolation } from '../common/database-errors';
 import { Page, paginate } from '../common/pagination';
 import { appConfig } from '../config/app.config';
 import { ApiKey } from './api-key.entity';
-import { toApiKeyResponse } from './api-key.mapper';
+import { statusOf, toApiKeyResponse } from './api-key.mapper';
 import { ApiKeyResponse, KeyUsageResponse } from './dto/api-key.response';
 import { ListApiKeysQuery } from './dto/list-api-keys.query';
-import { generateKey } from './key-format';
+import { GeneratedKey, generateKey } from './key-format';
 import { KeyEvents } from './key-events';
 import { KeyVerifier } from './key-verifier';
 import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit.storage';
@@ -22,6 +22,17 @@ export interface CreateKeyInput {
   scopes: Scope[];
   rateLimit?: number;
   expiresAt?: Date | null;
+}
+
+export interface RotateKeyInput {
+  gracePeriodSeconds: number;
+  expiresAt?: Date | null;
+}
+
+export interface RotatedKey {
+  record: ApiKey;
+  plainKey: string;
+  rotatedFrom: { id: string; keyPrefix: string; expiresAt: Date };
 }
 
 export const DEFAULT_RATE_LIMIT = 100;
@@ -46,31 +57,87 @@ export class ApiKeysService {
 
   /** Creates a key; the plain key is returned here and nowhere else, ever. */
   async create(orgId: string, input: CreateKeyInput, userId: string): Promise<{ record: ApiKey; plainKey: string }> {
+    const created = await this.withNewKey((key) =>
+      this.keys.manager.transaction((tx) =>
+        this.insertKey(tx, key, {
+          organizationId: orgId,
+          name: input.name,
+          scopes: input.scopes,
+          rateLimit: input.rateLimit ?? DEFAULT_RATE_LIMIT,
+          expiresAt: input.expiresAt ?? null,
+          createdBy: userId,
+        }),
+      ),
+    );
+    // Clears any cached miss for this prefix here and on every instance: the key works at once.
+    await this.events.publish({ type: 'created', keyId: created.record.id, keyPrefix: created.record.keyPrefix });
+    return created;
+  }
+
+  /**
+   * Replaces a key in one step: a new key with the same name, scopes and rate limit, while the old
+   * one keeps working until now + grace period (or its own earlier expiry), and no longer.
+   */
+  async rotate(keyId: string, by: UserPrincipal, input: RotateKeyInput): Promise<RotatedKey> {
+    await this.assertMayChange(await this.get(by.organizationId, keyId), by);
+    const rotated = await this.withNewKey((key) =>
+      this.keys.manager.transaction(async (tx) => {
+        // Locked, so two rotations or a rotation and a revocation cannot interleave.
+        const old = await tx.findOne(ApiKey, {
+          where: { id: keyId, organizationId: by.organizationId },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (!old) throw new NotFoundException('API key not found');
+        const status = statusOf(old);
+        if (status !== 'active') throw new ConflictException(`API key is ${status} and cannot be rotated`);
+        const graceEnds = new Date(Date.now() + input.gracePeriodSeconds * 1000);
+        const oldExpiresAt = old.expiresAt && old.expiresAt < graceEnds ? old.expiresAt : graceEnds;
+        await tx.update(ApiKey, { id: old.id }, { expiresAt: oldExpiresAt });
+        const created = await this.insertKey(tx, key, {
+          organizationId: old.organizationId,
+          name: old.name,
+          scopes: old.scopes,
+          rateLimit: old.rateLimit,
+          expiresAt: input.expiresAt ?? null,
+          createdBy: by.userId,
+        });
+        return { ...created, rotatedFrom: { id: old.id, keyPrefix: old.keyPrefix, expiresAt: oldExpiresAt } };
+      }),
+    );
+    await this.events.publish({ type: 'changed', keyId, keyPrefix: rotated.rotatedFrom.keyPrefix });
+    await this.events.publish({ type: 'created', keyId: rotated.record.id, keyPrefix: rotated.record.keyPrefix });
+    return rotated;
+  }
+
+  /** Draws a key and hashes it outside any transaction (bcrypt must not hold a connection); retries a prefix collision. */
+  private async withNewKey<T>(work: (key: GeneratedKey & { keyHash: string }) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
-      const { plainKey, keyPrefix } = generateKey();
-      const keyHash = await bcrypt.hash(plainKey, this.config.BCRYPT_COST);
+      const key = generateKey();
+      const keyHash = await bcrypt.hash(key.plainKey, this.config.BCRYPT_COST);
       try {
-        const saved = await this.keys.save(
-          this.keys.create({
-            organizationId: orgId,
-            name: input.name,
-            keyHash,
-            keyPrefix,
-            scopes: input.scopes,
-            rateLimit: input.rateLimit ?? DEFAULT_RATE_LIMIT,
-            expiresAt: input.expiresAt ?? null,
-            createdBy: userId,
-          }),
-        );
-        const { keyHash: _hash, ...record } = saved;
-        // Clears any cached miss for this prefix here and on every instance: the key works at once.
-        await this.events.publish({ type: 'created', keyId: saved.id, keyPrefix });
-        return { record: record as ApiKey, plainKey };
+        return await work({ ...key, keyHash });
       } catch (err) {
-        // A prefix collision (1 in 36^8 per pair) is retried with a new key; nothing was written.
+        // A prefix collision (1 in 36^8 per pair) rolled its transaction back: draw another key.
         if (!isUniqueViolation(err, 'UQ_api_keys_key_prefix') || attempt >= 3) throw err;
         this.logger.warn('Key prefix collision; drawing another key');
       }
+    }
+  }
+
+  private async insertKey(
+    tx: EntityManager,
+    key: GeneratedKey & { keyHash: string },
+    fields: Pick<ApiKey, 'organizationId' | 'name' | 'scopes' | 'rateLimit' | 'expiresAt' | 'createdBy'>,
+  ): Promise<{ record: ApiKey; plainKey: string }> {
+    const saved = await tx.save(tx.create(ApiKey, { ...fields, keyHash: key.keyHash, keyPrefix: key.keyPrefix }));
+    const { keyHash: _hash, ...record } = saved;
+    return { record: record as ApiKey, plainKey: key.plainKey };
+  }
+
+  /** Owners and admins may change any key of their organization; developers only the keys they created. */
+  private assertMayChange(key: Pick<ApiKey, 'createdBy'>, by: UserPrincipal): void {
+    if (by.role === 'developer' && key.createdBy !== by.userId) {
+      throw new ForbiddenException('Developers can revoke or rotate only the keys they created');
     }
   }
 
@@ -137,9 +204,7 @@ export class ApiKeysService {
       where: by ? { id: keyId, organizationId: by.organizationId } : { id: keyId },
     });
     if (!key) throw new NotFoundException('API key not found');
-    if (by?.role === 'developer' && key.createdBy !== by.userId) {
-      throw new ForbiddenException('Developers can revoke only the keys they created');
-    }
+    if (by) this.assertMayChange(key, by);
     if (key.status === 'revoked') return;
     await this.keys
       .createQueryBuilder()

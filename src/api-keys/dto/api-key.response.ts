@@ -20,6 +20,18 @@ export class CreatedApiKeyResponse {
   @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) created_at: string;
 }
 
+export class RotatedFromResponse {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'sk_live_a1b2c3d4' }) key_prefix: string;
+  @ApiProperty({ example: '2024-01-16T10:00:00.000Z', format: 'date-time', description: 'the old key works until then, and no longer' })
+  expires_at: string;
+}
+
+/** POST /api-keys/{id}/rotate: the new key, shown once, and the old key's new expiry. */
+export class RotatedApiKeyResponse extends CreatedApiKeyResponse {
+  @ApiProperty({ type: RotatedFromResponse }) rotated_from: RotatedFromResponse;
+}
+
 /** A key as listed and read back: never the key itself, never its hash. */
 export class ApiKeyResponse {
   @ApiProperty({ format: 'uuid' }) id: string;
