@@ -60,11 +60,12 @@ export function scrubKeys(value: unknown, depth = 0): unknown {
             },
           },
           serializers: {
+            // Serializers run after the formatters, so they scrub their own output (a key pasted into a URL).
             req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
               id: req.id,
               method: req.method,
-              url: req.url,
-              headers: req.headers,
+              url: scrubKeys(req.url),
+              headers: scrubKeys(req.headers),
             }),
           },
         },
