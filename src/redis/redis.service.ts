@@ -23,7 +23,8 @@ export class RedisService implements OnApplicationShutdown {
       connectTimeout: 2_000,
       retryStrategy: (attempt: number) => Math.min(100 * 2 ** attempt, 2_000),
     };
-    this.client = new Redis(config.REDIS_URL, { ...options, connectionName: 'kaizen-commands' });
+    // A Redis that stops answering without closing the socket must not stall requests either.
+    this.client = new Redis(config.REDIS_URL, { ...options, commandTimeout: 500, connectionName: 'kaizen-commands' });
     // The subscriber queues its SUBSCRIBE until connected, so it re-subscribes after outages.
     this.subscriber = new Redis(config.REDIS_URL, {
       ...options,
