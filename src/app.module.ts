@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from './agents/agents.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { LoggingModule } from './common/logging.module';
 import { ConfigModule } from './config/config.module';
@@ -17,6 +18,7 @@ import { PipelinesModule } from './pipelines/pipelines.module';
     LoggingModule,
     DatabaseModule,
     AuthModule,
+    AuditModule,
     OrganizationsModule,
     HealthModule,
     AgentsModule,

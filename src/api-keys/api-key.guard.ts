@@ -2,10 +2,13 @@ import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from
 import { Reflector } from '@nestjs/core';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request } from 'express';
+import { actorOf } from '../audit/actor.decorator';
+import { AuditService } from '../audit/audit.service';
 import { readCredential } from '../auth/credentials';
 import { assertRouteAllows } from '../auth/route-policy';
 import { ApiKeyThrottlerGuard } from './api-key-throttler.guard';
 import { ApiKeysService } from './api-keys.service';
+import { KeyRefusedError } from './key-verifier';
 import { UsageRecorder } from './usage-recorder';
 
 /**
@@ -20,6 +23,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly apiKeys: ApiKeysService,
     private readonly throttler: ApiKeyThrottlerGuard,
     private readonly usage: UsageRecorder,
+    private readonly audit: AuditService,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -28,7 +32,10 @@ export class ApiKeyGuard implements CanActivate {
     if (credential?.kind !== 'api_key') {
       throw new UnauthorizedException('API key required: send Authorization: Bearer sk_live_... or X-API-Key');
     }
-    const principal = await this.apiKeys.authenticate(credential.value, req.ip ?? 'unknown');
+    const principal = await this.apiKeys.authenticate(credential.value, req.ip ?? 'unknown').catch((err: unknown) => {
+      if (err instanceof KeyRefusedError) this.auditRefusal(req, err);
+      throw err;
+    });
     req.principal = principal;
     // Counted before the scope check, so every key-authenticated response carries X-RateLimit-*.
     try {
@@ -40,5 +47,17 @@ export class ApiKeyGuard implements CanActivate {
     assertRouteAllows(this.reflector, ctx, principal);
     this.usage.served(principal.keyId, principal.organizationId);
     return true;
+  }
+
+  /** A genuine key used after revocation or expiry: worth an audit entry (at most one a minute per key). */
+  private auditRefusal(req: Request, refusal: KeyRefusedError): void {
+    this.audit.recordRefusedUse({
+      organizationId: refusal.state.organizationId,
+      action: refusal.reason === 'revoked' ? 'api_key.refused_revoked' : 'api_key.refused_expired',
+      actor: { ...actorOf(req), type: 'api_key', id: refusal.state.id },
+      targetType: 'api_key',
+      targetId: refusal.state.id,
+      metadata: { path: req.path, method: req.method },
+    });
   }
 }

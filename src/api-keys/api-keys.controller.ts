@@ -9,6 +9,8 @@ import {
   ApiOperation,
   ApiTags,
 } from '@nestjs/swagger';
+import { Actor } from '../audit/actor.decorator';
+import { AuditActor } from '../audit/audit.service';
 import { CurrentUser } from '../auth/current-principal.decorator';
 import { UserPrincipal } from '../auth/principal';
 import { UsersOnly } from '../auth/users-only.decorator';
@@ -52,7 +54,11 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Create a key; the plain key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })
   @ApiBadRequestResponse({ description: 'Invalid name, scopes, rate_limit or expires_at' })
-  async create(@CurrentUser() user: UserPrincipal, @Body() dto: CreateApiKeyDto): Promise<CreatedApiKeyResponse> {
+  async create(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: CreateApiKeyDto,
+    @Actor() actor: AuditActor,
+  ): Promise<CreatedApiKeyResponse> {
     const { record, plainKey } = await this.apiKeys.create(
       user.organizationId,
       {
@@ -62,6 +68,7 @@ export class ApiKeysController {
         expiresAt: dto.expires_at ? new Date(dto.expires_at) : null,
       },
       user.userId,
+      actor,
     );
     return toCreatedApiKeyResponse(record, plainKey);
   }
@@ -89,8 +96,12 @@ export class ApiKeysController {
   @ApiOperation({ summary: 'Revoke a key; it stops working at once. Revoking twice is fine.' })
   @ApiNoContentResponse({ description: 'Revoked' })
   @ApiNotFoundResponse({ description: 'No such key in this organization' })
-  revoke(@CurrentUser() user: UserPrincipal, @Param('id', UuidParam()) id: string): Promise<void> {
-    return this.apiKeys.revoke(id, user);
+  revoke(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', UuidParam()) id: string,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
+    return this.apiKeys.revoke(id, user, actor);
   }
 
   @Post(':id/rotate')
@@ -107,11 +118,17 @@ export class ApiKeysController {
     @CurrentUser() user: UserPrincipal,
     @Param('id', UuidParam()) id: string,
     @Body() dto: RotateApiKeyDto,
+    @Actor() actor: AuditActor,
   ): Promise<RotatedApiKeyResponse> {
-    const rotated = await this.apiKeys.rotate(id, user, {
-      gracePeriodSeconds: dto.grace_period_seconds ?? DEFAULT_GRACE_PERIOD_SECONDS,
-      expiresAt: dto.expires_at ? new Date(dto.expires_at) : null,
-    });
+    const rotated = await this.apiKeys.rotate(
+      id,
+      user,
+      {
+        gracePeriodSeconds: dto.grace_period_seconds ?? DEFAULT_GRACE_PERIOD_SECONDS,
+        expiresAt: dto.expires_at ? new Date(dto.expires_at) : null,
+      },
+      actor,
+    );
     return toRotatedApiKeyResponse(rotated);
   }
 

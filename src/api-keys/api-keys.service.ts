@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import * as bcrypt from 'bcrypt';
 import { EntityManager, Repository } from 'typeorm';
+import { AuditActor, AuditAction, AuditEntry, AuditService } from '../audit/audit.service';
 import { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
 import { isUniqueViolation } from '../common/database-errors';
 import { Page, paginate } from '../common/pagination';
@@ -48,6 +49,7 @@ export class ApiKeysService {
     private readonly rateLimits: RateLimitStorage,
     private readonly verifier: KeyVerifier,
     private readonly events: KeyEvents,
+    private readonly audit: AuditService,
   ) {}
 
   /** The scopes a key can hold, with what each allows. */
@@ -56,18 +58,25 @@ export class ApiKeysService {
   }
 
   /** Creates a key; the plain key is returned here and nowhere else, ever. */
-  async create(orgId: string, input: CreateKeyInput, userId: string): Promise<{ record: ApiKey; plainKey: string }> {
+  async create(
+    orgId: string,
+    input: CreateKeyInput,
+    userId: string,
+    actor: AuditActor = userActor(userId),
+  ): Promise<{ record: ApiKey; plainKey: string }> {
     const created = await this.withNewKey((key) =>
-      this.keys.manager.transaction((tx) =>
-        this.insertKey(tx, key, {
+      this.keys.manager.transaction(async (tx) => {
+        const result = await this.insertKey(tx, key, {
           organizationId: orgId,
           name: input.name,
           scopes: input.scopes,
           rateLimit: input.rateLimit ?? DEFAULT_RATE_LIMIT,
           expiresAt: input.expiresAt ?? null,
           createdBy: userId,
-        }),
-      ),
+        });
+        await this.audit.record(keyAudit('api_key.created', result.record, actor), tx);
+        return result;
+      }),
     );
     // Clears any cached miss for this prefix here and on every instance: the key works at once.
     await this.events.publish({ type: 'created', keyId: created.record.id, keyPrefix: created.record.keyPrefix });
@@ -78,7 +87,7 @@ export class ApiKeysService {
    * Replaces a key in one step: a new key with the same name, scopes and rate limit, while the old
    * one keeps working until now + grace period (or its own earlier expiry), and no longer.
    */
-  async rotate(keyId: string, by: UserPrincipal, input: RotateKeyInput): Promise<RotatedKey> {
+  async rotate(keyId: string, by: UserPrincipal, input: RotateKeyInput, actor: AuditActor = userActor(by.userId)): Promise<RotatedKey> {
     await this.assertMayChange(await this.get(by.organizationId, keyId), by);
     const rotated = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
@@ -101,6 +110,14 @@ export class ApiKeysService {
           expiresAt: input.expiresAt ?? null,
           createdBy: by.userId,
         });
+        await this.audit.record(
+          keyAudit('api_key.rotated', old, actor, {
+            new_key_id: created.record.id,
+            new_key_prefix: created.record.keyPrefix,
+            old_key_expires_at: oldExpiresAt.toISOString(),
+          }),
+          tx,
+        );
         return { ...created, rotatedFrom: { id: old.id, keyPrefix: old.keyPrefix, expiresAt: oldExpiresAt } };
       }),
     );
@@ -198,20 +215,24 @@ export class ApiKeysService {
    * Revokes a key at once; revoking a revoked key changes nothing. With `by`, the key must belong to
    * that user's organization, and a developer may revoke only the keys they created.
    */
-  async revoke(keyId: string, by?: UserPrincipal): Promise<void> {
+  async revoke(keyId: string, by?: UserPrincipal, actor: AuditActor = userActor(by?.userId ?? null)): Promise<void> {
     const key = await this.keys.findOne({
-      select: { id: true, createdBy: true, status: true, keyPrefix: true },
+      select: { id: true, organizationId: true, name: true, createdBy: true, status: true, keyPrefix: true },
       where: by ? { id: keyId, organizationId: by.organizationId } : { id: keyId },
     });
     if (!key) throw new NotFoundException('API key not found');
     if (by) this.assertMayChange(key, by);
     if (key.status === 'revoked') return;
-    await this.keys
-      .createQueryBuilder()
-      .update()
-      .set({ status: 'revoked', revokedAt: () => 'now()', revokedBy: by?.userId ?? null })
-      .where('id = :id AND status = :active', { id: keyId, active: 'active' })
-      .execute();
+    await this.keys.manager.transaction(async (tx) => {
+      const result = await tx
+        .createQueryBuilder()
+        .update(ApiKey)
+        .set({ status: 'revoked', revokedAt: () => 'now()', revokedBy: by?.userId ?? null })
+        .where('id = :id AND status = :active', { id: keyId, active: 'active' })
+        .execute();
+      // A concurrent revocation got there first: one entry is enough.
+      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor), tx);
+    });
     await this.events.publish({ type: 'revoked', keyId, keyPrefix: key.keyPrefix });
   }
 
@@ -230,4 +251,25 @@ export class ApiKeysService {
       reset_at: new Date(window?.endsAt ?? start + RATE_LIMIT_WINDOW_MS).toISOString(),
     };
   }
+}
+
+/** The actor when a caller of the service gives none: the user, with no request to tell where from. */
+function userActor(userId: string | null): AuditActor {
+  return { type: userId ? 'user' : 'system', id: userId, clientIp: null, userAgent: null };
+}
+
+function keyAudit(
+  action: AuditAction,
+  key: Pick<ApiKey, 'id' | 'organizationId' | 'name' | 'keyPrefix'>,
+  actor: AuditActor,
+  extra: Record<string, unknown> = {},
+): AuditEntry {
+  return {
+    organizationId: key.organizationId,
+    action,
+    actor,
+    targetType: 'api_key',
+    targetId: key.id,
+    metadata: { name: key.name, key_prefix: key.keyPrefix, ...extra },
+  };
 }

@@ -10,6 +10,8 @@ import {
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
+import { Actor } from '../audit/actor.decorator';
+import type { AuditActor } from '../audit/audit.service';
 import { CurrentUser } from '../auth/current-principal.decorator';
 import { UserPrincipal } from '../auth/principal';
 import { UsersOnly } from '../auth/users-only.decorator';
@@ -41,8 +43,8 @@ export class MembersController {
   @ApiCreatedResponse({ type: MemberResponse, description: 'User account created and added with the given role' })
   @ApiBadRequestResponse({ description: 'A field is missing or invalid (email, password 8-72, name 1-100, role)' })
   @ApiConflictResponse({ description: 'A user with this email already exists' })
-  add(@CurrentUser() user: UserPrincipal, @Body() dto: AddMemberDto): Promise<MemberResponse> {
-    return this.members.add(user, dto);
+  add(@CurrentUser() user: UserPrincipal, @Body() dto: AddMemberDto, @Actor() actor: AuditActor): Promise<MemberResponse> {
+    return this.members.add(user, dto, actor);
   }
 
   @UsersOnly('owner', 'admin')
@@ -57,8 +59,9 @@ export class MembersController {
     @CurrentUser() user: UserPrincipal,
     @Param(USER_ID, UuidParam(USER_ID)) userId: string,
     @Body() dto: UpdateMemberDto,
+    @Actor() actor: AuditActor,
   ): Promise<MemberResponse> {
-    return this.members.updateRole(user, userId, dto.role);
+    return this.members.updateRole(user, userId, dto.role, actor);
   }
 
   @UsersOnly('owner', 'admin')
@@ -70,7 +73,11 @@ export class MembersController {
   @ApiBadRequestResponse({ description: 'user_id is not a UUID' })
   @ApiNotFoundResponse({ description: 'Member not found' })
   @ApiConflictResponse({ description: 'An organization must keep at least one owner' })
-  remove(@CurrentUser() user: UserPrincipal, @Param(USER_ID, UuidParam(USER_ID)) userId: string): Promise<void> {
-    return this.members.remove(user, userId);
+  remove(
+    @CurrentUser() user: UserPrincipal,
+    @Param(USER_ID, UuidParam(USER_ID)) userId: string,
+    @Actor() actor: AuditActor,
+  ): Promise<void> {
+    return this.members.remove(user, userId, actor);
   }
 }

@@ -7,6 +7,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
+import { AuditActor, AuditService } from '../audit/audit.service';
 import { PasswordHasher } from '../auth/passwords';
 import { UserPrincipal } from '../auth/principal';
 import { User } from '../auth/user.entity';
@@ -24,7 +25,7 @@ const NOT_FOUND = 'Member not found';
 interface LockedMembers {
   target: Membership;
   /** The caller's role as committed now, which may differ from the one the request started with. */
-  actorRole: Role;
+  callerRole: Role;
   ownerCount: number;
 }
 
@@ -38,6 +39,7 @@ export class MembersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     private readonly passwords: PasswordHasher,
+    private readonly audit: AuditService,
   ) {}
 
   /** The organization's members, newest first. */
@@ -51,9 +53,9 @@ export class MembersService {
     return paginate(qb, query, toMemberResponse);
   }
 
-  /** Creates a user account with a membership in the caller's organization. */
-  async add(actor: UserPrincipal, dto: AddMemberDto): Promise<MemberResponse> {
-    if (dto.role === 'owner' && actor.role !== 'owner') {
+  /** Creates a user account with a membership in the caller's organization; audited as member.added. */
+  async add(caller: UserPrincipal, dto: AddMemberDto, actor: AuditActor): Promise<MemberResponse> {
+    if (dto.role === 'owner' && caller.role !== 'owner') {
       throw new ForbiddenException('Only an owner can add an owner');
     }
     const email = dto.email.toLowerCase();
@@ -64,7 +66,18 @@ export class MembersService {
         if (await tx.exists(User, { where: { email } })) throw new ConflictException(EMAIL_TAKEN);
         const user = await tx.save(tx.create(User, { email, name: dto.name, passwordHash }));
         const membership = await tx.save(
-          tx.create(Membership, { organizationId: actor.organizationId, userId: user.id, role: dto.role }),
+          tx.create(Membership, { organizationId: caller.organizationId, userId: user.id, role: dto.role }),
+        );
+        await this.audit.record(
+          {
+            organizationId: caller.organizationId,
+            action: 'member.added',
+            actor,
+            targetType: 'member',
+            targetId: user.id,
+            metadata: { email, role: dto.role },
+          },
+          tx,
         );
         return toMemberResponse({ ...membership, user });
       });
@@ -75,31 +88,59 @@ export class MembersService {
     }
   }
 
-  /** Changes a member's role; only owners touch owners, and the last owner stays one. */
-  async updateRole(actor: UserPrincipal, userId: string, role: Role): Promise<MemberResponse> {
+  /**
+   * Changes a member's role; only owners touch owners, and the last owner stays one. An actual
+   * change is audited as member.role_changed; setting the same role again records nothing.
+   */
+  async updateRole(caller: UserPrincipal, userId: string, role: Role, actor: AuditActor): Promise<MemberResponse> {
     return this.dataSource.transaction(async (tx) => {
-      const { target, actorRole, ownerCount } = await this.lockMembers(tx, actor, userId);
-      if (actorRole !== 'owner') {
+      const { target, callerRole, ownerCount } = await this.lockMembers(tx, caller, userId);
+      if (callerRole !== 'owner') {
         if (target.role === 'owner') throw new ForbiddenException("Only an owner can change an owner's role");
         if (role === 'owner') throw new ForbiddenException('Only an owner can make a member an owner');
       }
       if (target.role === 'owner' && role !== 'owner' && ownerCount <= 1) throw new ConflictException(LAST_OWNER);
-      if (target.role !== role) await tx.update(Membership, { id: target.id }, { role });
+      if (target.role !== role) {
+        await tx.update(Membership, { id: target.id }, { role });
+        await this.audit.record(
+          {
+            organizationId: caller.organizationId,
+            action: 'member.role_changed',
+            actor,
+            targetType: 'member',
+            targetId: userId,
+            metadata: { from: target.role, to: role },
+          },
+          tx,
+        );
+      }
       const user = await tx.findOneOrFail(User, { select: { id: true, email: true, name: true }, where: { id: userId } });
       return toMemberResponse({ ...target, role, user });
     });
   }
 
-  /** Removes a member and deletes their user account; their tokens stop working at once. */
-  async remove(actor: UserPrincipal, userId: string): Promise<void> {
+  /** Removes a member and deletes their user account (their tokens stop working at once); audited as member.removed. */
+  async remove(caller: UserPrincipal, userId: string, actor: AuditActor): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      const { target, actorRole, ownerCount } = await this.lockMembers(tx, actor, userId);
+      const { target, callerRole, ownerCount } = await this.lockMembers(tx, caller, userId);
       if (target.role === 'owner') {
-        if (actorRole !== 'owner') throw new ForbiddenException('Only an owner can remove an owner');
+        if (callerRole !== 'owner') throw new ForbiddenException('Only an owner can remove an owner');
         if (ownerCount <= 1) throw new ConflictException(LAST_OWNER);
       }
+      const { email } = await tx.findOneOrFail(User, { select: { id: true, email: true }, where: { id: target.userId } });
       await tx.delete(Membership, { id: target.id });
       await tx.delete(User, { id: target.userId });
+      await this.audit.record(
+        {
+          organizationId: caller.organizationId,
+          action: 'member.removed',
+          actor,
+          targetType: 'member',
+          targetId: target.userId,
+          metadata: { email, role: target.role },
+        },
+        tx,
+      );
     });
   }
 
@@ -109,25 +150,25 @@ export class MembersService {
    * them. Concurrent role changes and removals in the organization queue here, so the last-owner
    * rule and the caller's own rights are checked against what is true now, not at request start.
    */
-  private async lockMembers(tx: EntityManager, actor: UserPrincipal, targetUserId: string): Promise<LockedMembers> {
+  private async lockMembers(tx: EntityManager, caller: UserPrincipal, targetUserId: string): Promise<LockedMembers> {
     const rows = await tx
       .createQueryBuilder(Membership, 'membership')
       .setLock('pessimistic_write')
-      .where('membership.organizationId = :organizationId', { organizationId: actor.organizationId })
+      .where('membership.organizationId = :organizationId', { organizationId: caller.organizationId })
       .andWhere('(membership.role = :owner OR membership.userId IN (:...userIds))', {
         owner: 'owner',
-        userIds: [targetUserId, actor.userId],
+        userIds: [targetUserId, caller.userId],
       })
       .orderBy('membership.id')
       .getMany();
-    const actorRow = rows.find((row) => row.userId === actor.userId);
-    if (!actorRow) throw new UnauthorizedException('Access token is no longer valid for this organization');
-    if (actorRow.role !== 'owner' && actorRow.role !== 'admin') {
-      throw new ForbiddenException(`Requires role owner or admin; you are ${actorRow.role}`);
+    const callerRow = rows.find((row) => row.userId === caller.userId);
+    if (!callerRow) throw new UnauthorizedException('Access token is no longer valid for this organization');
+    if (callerRow.role !== 'owner' && callerRow.role !== 'admin') {
+      throw new ForbiddenException(`Requires role owner or admin; you are ${callerRow.role}`);
     }
     const target = rows.find((row) => row.userId === targetUserId);
     if (!target) throw new NotFoundException(NOT_FOUND);
-    return { target, actorRole: actorRow.role, ownerCount: rows.filter((row) => row.role === 'owner').length };
+    return { target, callerRole: callerRow.role, ownerCount: rows.filter((row) => row.role === 'owner').length };
   }
 }
 
