@@ -1,5 +1,6 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiConflictResponse, ApiOkResponse, ApiCreatedResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiError, ApiErrors } from '../common/api-errors.decorator';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-principal.decorator';
 import { LoginDto, RegisterDto } from './dto/register.dto';
@@ -15,9 +16,9 @@ export class AuthController {
 
   @Public()
   @Post('register')
+  @ApiOperation({ summary: 'Create an organization and its owner; returns an access token' })
   @ApiCreatedResponse({ type: SessionResponse, description: 'Organization created; the caller is its owner' })
-  @ApiBadRequestResponse({ description: 'A field is missing or invalid' })
-  @ApiConflictResponse({ description: 'A user with this email already exists' })
+  @ApiErrors({ 400: 'A field is missing or invalid', 409: 'A user with this email already exists' })
   register(@Body() dto: RegisterDto): Promise<SessionResponse> {
     return this.auth.register(dto);
   }
@@ -25,15 +26,21 @@ export class AuthController {
   @Public()
   @Post('login')
   @HttpCode(200)
+  @ApiOperation({ summary: 'Log in; returns an access token to use as a bearer token' })
   @ApiOkResponse({ type: SessionResponse })
-  @ApiUnauthorizedResponse({ description: 'Email or password is incorrect' })
-  @ApiTooManyRequestsResponse({ description: 'Too many failed logins for this email or address' })
+  @ApiErrors({ 400: 'email or password is missing or invalid', 401: 'Email or password is incorrect' })
+  @ApiError(429, {
+    description: 'Too many failed logins for this email or address',
+    message: 'Too many failed logins; try again in 42 seconds',
+    headers: { 'Retry-After': { description: 'Seconds until a login may succeed again', schema: { type: 'integer' } } },
+  })
   login(@Body() dto: LoginDto, @Ip() ip: string): Promise<SessionResponse> {
     return this.auth.login(dto, ip);
   }
 
   @UsersOnly()
   @Get('me')
+  @ApiOperation({ summary: 'Who the caller is: user, organization and role' })
   @ApiOkResponse({ type: MeResponse })
   me(@CurrentUser() user: UserPrincipal): Promise<MeResponse> {
     return this.auth.me(user);

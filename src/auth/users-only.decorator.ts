@@ -1,19 +1,33 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
-import { Role } from '../organizations/role';
+import { ApiBearerAuth, ApiExtension } from '@nestjs/swagger';
+import { ApiError } from '../common/api-errors.decorator';
+import { Role, ROLES } from '../organizations/role';
 
 export const USERS_ONLY_KEY = 'kaizen:users-only';
 
 /**
  * A route for signed-in users only (an API key gets 403), optionally limited to some roles.
  * Key management, organization and member routes use it: a key can never manage keys.
+ * The allowed roles go to `x-required-roles` (every role when none is named), which setupSwagger
+ * turns into a sentence of the description.
  */
-export const UsersOnly = (...roles: Role[]) =>
-  applyDecorators(
+export const UsersOnly = (...roles: Role[]) => {
+  const refused = ROLES.find((role) => roles.length > 0 && !roles.includes(role));
+  return applyDecorators(
     SetMetadata(USERS_ONLY_KEY, roles),
     ApiBearerAuth(),
-    ApiUnauthorizedResponse({ description: 'Missing or invalid access token' }),
-    ApiForbiddenResponse({
-      description: roles.length ? `Users with role ${roles.join(' or ')} only` : 'Users only; API keys are refused',
+    ApiExtension('x-required-roles', roles.length ? roles : [...ROLES]),
+    ApiError(401, {
+      description: 'Missing or invalid access token',
+      message: 'Authentication required: send Authorization: Bearer <token> or X-API-Key',
+    }),
+    ApiError(403, {
+      description: roles.length
+        ? `API keys are refused, and users other than ${roles.join(' or ')}`
+        : 'API keys are refused',
+      message: refused
+        ? `Requires role ${roles.join(' or ')}; you are ${refused}`
+        : 'API keys cannot call this route; it is for signed-in users',
     }),
   );
+};

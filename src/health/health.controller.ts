@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckResult, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from '../auth/public.decorator';
 import { RedisHealthIndicator } from '../redis/redis.health';
@@ -20,6 +20,7 @@ export class HealthController {
   @Public()
   @Get()
   @HealthCheck()
+  @ApiOperation({ summary: 'Liveness and readiness: the database and Redis' })
   @ApiOkResponse({ description: 'status ok or degraded, with each dependency' })
   @ApiServiceUnavailableResponse({ description: 'the database is unreachable' })
   async check(): Promise<Omit<HealthCheckResult, 'status'> & { status: HealthCheckResult['status'] | 'degraded' }> {

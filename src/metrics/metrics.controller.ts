@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../api-keys/scopes.decorator';
 import { CurrentPrincipal } from '../auth/current-principal.decorator';
 import { Principal } from '../auth/principal';
@@ -13,6 +13,7 @@ export class MetricsController {
 
   @Get()
   @Scopes('metrics:read')
+  @ApiOperation({ summary: "The organization's resource counts and API-key request totals" })
   @ApiOkResponse({ type: MetricsResponse })
   get(@CurrentPrincipal() principal: Principal): Promise<MetricsResponse> {
     return this.metrics.forOrganization(principal.organizationId);
