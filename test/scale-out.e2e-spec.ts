@@ -179,3 +179,29 @@ describe('BcryptGate', () => {
     expect(peak).toBe(2);
   });
 });
+
+describe('concurrent wrong secrets from one address (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await withEnv({ KEY_FAILURES_PER_MINUTE: '20' }, () => startTestApp());
+  });
+  afterAll(() => t.close());
+
+  it('runs no more bcrypt compares than the address may fail, however many arrive at once', async () => {
+    const owner = await registerOrg(t);
+    const key = await createKey(t, owner);
+    await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
+    const gate = t.app.get(BcryptGate);
+    const run = jest.spyOn(gate, 'run');
+    const guesses = Array.from({ length: 60 }, (_, i) => `${key.key.slice(0, 17)}${String(i).padStart(32, 'x')}`);
+    const statuses = (await Promise.all(guesses.map((g) => t.api().get('/api/v1/agents').set('X-API-Key', g)))).map(
+      (r) => r.status,
+    );
+    expect(statuses.filter((s) => s === 401)).toHaveLength(20);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(40);
+    expect(run.mock.calls.length).toBeLessThanOrEqual(20);
+    run.mockRestore();
+    // The genuine key, already verified here, keeps working from the blocked address.
+    await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
+  });
+});

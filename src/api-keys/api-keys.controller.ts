@@ -4,7 +4,6 @@ import {
   ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
-  ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiTags,
@@ -14,6 +13,7 @@ import { AuditActor } from '../audit/audit.service';
 import { CurrentUser } from '../auth/current-principal.decorator';
 import { UserPrincipal } from '../auth/principal';
 import { UsersOnly } from '../auth/users-only.decorator';
+import { ApiErrors } from '../common/api-errors.decorator';
 import { UuidParam } from '../common/uuid.pipe';
 import { toApiKeyResponse, toCreatedApiKeyResponse, toRotatedApiKeyResponse } from './api-key.mapper';
 import { ApiKeysService } from './api-keys.service';
@@ -77,6 +77,7 @@ export class ApiKeysController {
   @UsersOnly()
   @ApiOperation({ summary: "List the organization's keys, newest first" })
   @ApiOkResponse({ type: ApiKeyPageResponse })
+  @ApiErrors({ 400: 'limit, cursor, status or unused_for_days is invalid' })
   list(@CurrentUser() user: UserPrincipal, @Query() query: ListApiKeysQuery): Promise<ApiKeyPageResponse> {
     return this.apiKeys.list(user.organizationId, query);
   }
@@ -85,7 +86,7 @@ export class ApiKeysController {
   @UsersOnly()
   @ApiOperation({ summary: 'Get a key (never the key itself)' })
   @ApiOkResponse({ type: ApiKeyResponse })
-  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such key in this organization' })
   async get(@CurrentUser() user: UserPrincipal, @Param('id', UuidParam()) id: string): Promise<ApiKeyResponse> {
     return toApiKeyResponse(await this.apiKeys.get(user.organizationId, id));
   }
@@ -95,7 +96,7 @@ export class ApiKeysController {
   @UsersOnly('owner', 'admin', 'developer')
   @ApiOperation({ summary: 'Revoke a key; it stops working at once. Revoking twice is fine.' })
   @ApiNoContentResponse({ description: 'Revoked' })
-  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such key in this organization' })
   revoke(
     @CurrentUser() user: UserPrincipal,
     @Param('id', UuidParam()) id: string,
@@ -112,7 +113,7 @@ export class ApiKeysController {
   })
   @ApiCreatedResponse({ type: RotatedApiKeyResponse })
   @ApiBadRequestResponse({ description: 'Invalid grace_period_seconds or expires_at' })
-  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such key in this organization' })
   @ApiConflictResponse({ description: 'The key is revoked or expired' })
   async rotate(
     @CurrentUser() user: UserPrincipal,
@@ -136,7 +137,7 @@ export class ApiKeysController {
   @UsersOnly()
   @ApiOperation({ summary: "The key's current rate-limit window" })
   @ApiOkResponse({ type: KeyUsageResponse })
-  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such key in this organization' })
   usage(@CurrentUser() user: UserPrincipal, @Param('id', UuidParam()) id: string): Promise<KeyUsageResponse> {
     return this.apiKeys.usage(user.organizationId, id);
   }
@@ -146,7 +147,7 @@ export class ApiKeysController {
   @ApiOperation({ summary: "The key's served and refused requests per hour or day (UTC)" })
   @ApiOkResponse({ type: UsageHistoryResponse })
   @ApiBadRequestResponse({ description: 'Invalid granularity, from or to' })
-  @ApiNotFoundResponse({ description: 'No such key in this organization' })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such key in this organization' })
   usageHistory(
     @CurrentUser() user: UserPrincipal,
     @Param('id', UuidParam()) id: string,

@@ -44,4 +44,16 @@ export class KeyFailures {
     if (window && window.endsAt > now) window.failures += 1;
     else this.windows.set(ip, { failures: 1, endsAt: now + WINDOW_MS });
   }
+
+  /** Checks and counts in one step (no await between), so concurrent attempts cannot overshoot the limit. */
+  reserve(ip: string): void {
+    this.assertAllowed(ip);
+    this.record(ip);
+  }
+
+  /** Takes back a failure counted in advance (a bcrypt compare that turned out to match). */
+  forgive(ip: string): void {
+    const window = this.windows.get(ip);
+    if (window && window.failures > 0) window.failures -= 1;
+  }
 }

@@ -41,6 +41,7 @@ const STATE_COLUMNS = {
 export class KeyVerifier implements OnModuleInit {
   private readonly logger = new Logger(KeyVerifier.name);
   private readonly freshMs: number;
+  private readonly comparing = new Map<string, Promise<boolean>>();
 
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
@@ -87,12 +88,25 @@ export class KeyVerifier implements OnModuleInit {
       this.cache.rememberMiss(parsed.keyPrefix);
       return this.fail(clientIp, 'API key is invalid');
     }
-    if (!(await this.gate.run(() => bcrypt.compare(plainKey, row.keyHash)))) {
-      return this.fail(clientIp, 'API key is invalid');
-    }
+    // Counted before the compare, so concurrent guesses from one address cannot run more
+    // compares than its failure budget; a match takes the count back.
+    this.failures.reserve(clientIp);
+    if (!(await this.compare(plainKey, row.keyHash))) throw new UnauthorizedException('API key is invalid');
+    this.failures.forgive(clientIp);
     const state = stateOf(row);
     this.cache.remember(parsed.keyPrefix, plainKey, state);
     return usable(state);
+  }
+
+  /** One bcrypt compare per distinct presented key at a time: concurrent first uses of a key share it. */
+  private compare(plainKey: string, keyHash: string): Promise<boolean> {
+    const id = this.cache.digest(plainKey).toString('base64');
+    let pending = this.comparing.get(id);
+    if (!pending) {
+      pending = this.gate.run(() => bcrypt.compare(plainKey, keyHash)).finally(() => this.comparing.delete(id));
+      this.comparing.set(id, pending);
+    }
+    return pending;
   }
 
   /** Drops whatever this process knows about a prefix (a key was created or changed). */

@@ -72,7 +72,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
     const errorBody = toErrorBody(exception);
-    if (errorBody.statusCode >= 500) {
+    // Only unexpected errors are ours to investigate; a deliberate 503 (load shedding) is not.
+    if (errorBody.statusCode >= 500 && !(exception instanceof HttpException)) {
       this.logger.error(exception instanceof Error ? exception.stack : String(exception));
     }
     if (res.headersSent) return;

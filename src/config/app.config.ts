@@ -12,6 +12,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -95,12 +96,15 @@ export class EnvironmentVariables {
   @Max(60_000)
   USAGE_FLUSH_MS = 5_000;
 
-  /** bcrypt compares of presented keys run at once per process; more wait in a short queue. */
+  /**
+   * bcrypt compares of presented keys run at once per process; more wait in a short queue. The
+   * default leaves one core to the event loop, so a flood of wrong secrets cannot starve valid keys.
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(64)
-  BCRYPT_MAX_CONCURRENCY = 2;
+  BCRYPT_MAX_CONCURRENCY = Math.max(1, availableParallelism() - 1);
 
   /** Failed key checks allowed per client address per minute before it gets 429. */
   @Transform(toInt)

@@ -7,6 +7,7 @@ import {
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
+  ApiOperation,
   ApiParam,
   ApiTags,
 } from '@nestjs/swagger';
@@ -31,6 +32,7 @@ export class MembersController {
 
   @UsersOnly()
   @Get()
+  @ApiOperation({ summary: "List the organization's members, newest first" })
   @ApiOkResponse({ type: MemberPageResponse, description: 'Members, newest first' })
   @ApiBadRequestResponse({ description: 'limit or cursor is invalid' })
   list(@CurrentUser() user: UserPrincipal, @Query() query: PageQueryDto): Promise<Page<MemberResponse>> {
@@ -40,6 +42,7 @@ export class MembersController {
   @UsersOnly('owner', 'admin')
   @ApiForbiddenResponse({ description: 'Only an owner can add an owner' })
   @Post()
+  @ApiOperation({ summary: 'Add a member: creates their user account with the given role' })
   @ApiCreatedResponse({ type: MemberResponse, description: 'User account created and added with the given role' })
   @ApiBadRequestResponse({ description: 'A field is missing or invalid (email, password 8-72, name 1-100, role)' })
   @ApiConflictResponse({ description: 'A user with this email already exists' })
@@ -50,6 +53,7 @@ export class MembersController {
   @UsersOnly('owner', 'admin')
   @ApiForbiddenResponse({ description: "Only an owner can make an owner or change an owner's role" })
   @Patch(`:${USER_ID}`)
+  @ApiOperation({ summary: "Change a member's role" })
   @ApiParam({ name: USER_ID, format: 'uuid' })
   @ApiOkResponse({ type: MemberResponse, description: 'The member with the new role' })
   @ApiBadRequestResponse({ description: 'user_id is not a UUID or role is invalid' })
@@ -68,6 +72,7 @@ export class MembersController {
   @ApiForbiddenResponse({ description: 'Only an owner can remove an owner' })
   @Delete(`:${USER_ID}`)
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove a member and delete their user account' })
   @ApiParam({ name: USER_ID, format: 'uuid' })
   @ApiNoContentResponse({ description: 'Member removed and their user account deleted' })
   @ApiBadRequestResponse({ description: 'user_id is not a UUID' })

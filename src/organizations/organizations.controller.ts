@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Patch } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentUser } from '../auth/current-principal.decorator';
 import { UserPrincipal } from '../auth/principal';
 import { UsersOnly } from '../auth/users-only.decorator';
@@ -14,6 +14,7 @@ export class OrganizationsController {
 
   @UsersOnly()
   @Get()
+  @ApiOperation({ summary: "The caller's organization" })
   @ApiOkResponse({ type: OrganizationResponse, description: "The caller's organization" })
   get(@CurrentUser() user: UserPrincipal): Promise<OrganizationResponse> {
     return this.organizations.get(user.organizationId);
@@ -21,6 +22,7 @@ export class OrganizationsController {
 
   @UsersOnly('owner', 'admin')
   @Patch()
+  @ApiOperation({ summary: 'Rename the organization' })
   @ApiOkResponse({ type: OrganizationResponse, description: 'The organization, renamed' })
   @ApiBadRequestResponse({ description: 'name is missing, blank or longer than 100 characters, or an unknown field was sent' })
   update(@CurrentUser() user: UserPrincipal, @Body() dto: UpdateOrganizationDto): Promise<OrganizationResponse> {

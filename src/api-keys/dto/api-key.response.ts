@@ -21,7 +21,7 @@ export class CreatedApiKeyResponse {
 }
 
 export class RotatedFromResponse {
-  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid', example: '3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f' }) id: string;
   @ApiProperty({ example: 'sk_live_a1b2c3d4' }) key_prefix: string;
   @ApiProperty({ example: '2024-01-16T10:00:00.000Z', format: 'date-time', description: 'the old key works until then, and no longer' })
   expires_at: string;
@@ -34,18 +34,26 @@ export class RotatedApiKeyResponse extends CreatedApiKeyResponse {
 
 /** A key as listed and read back: never the key itself, never its hash. */
 export class ApiKeyResponse {
-  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid', example: '3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f' }) id: string;
   @ApiProperty({ example: 'CI/CD Pipeline' }) name: string;
   @ApiProperty({ example: 'sk_live_a1b2c3d4' }) key_prefix: string;
   @ApiProperty({ example: ['agents:read', 'deployments:write'], enum: ALL_SCOPES, isArray: true }) scopes: Scope[];
   @ApiProperty({ example: 100 }) rate_limit: number;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time' }) expires_at: string | null;
-  @ApiProperty({ nullable: true, type: String, format: 'date-time', description: 'may lag actual use by a few seconds' })
+  @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2030-12-31T23:59:59.000Z' })
+  expires_at: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    example: '2024-01-15T10:05:00.000Z',
+    description: 'may lag actual use by a few seconds',
+  })
   last_used_at: string | null;
-  @ApiProperty({ enum: ['active', 'expired', 'revoked'] }) status: KeyStatus;
-  @ApiProperty({ format: 'uuid', description: 'the user who created the key' }) created_by: string;
-  @ApiProperty({ format: 'date-time' }) created_at: string;
-  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) revoked_at: string | null;
+  @ApiProperty({ enum: ['active', 'expired', 'revoked'], example: 'active' }) status: KeyStatus;
+  @ApiProperty({ format: 'uuid', example: '9b2f7c1e-4d3a-4f5b-8c6d-7e8f9a0b1c2d', description: 'the user who created the key' })
+  created_by: string;
+  @ApiProperty({ format: 'date-time', example: '2024-01-15T10:00:00.000Z' }) created_at: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time', example: null }) revoked_at: string | null;
 }
 
 export class ApiKeyPageResponse {
@@ -64,7 +72,7 @@ export class ScopeListResponse {
 
 /** GET /api-keys/{id}/usage: the key's current rate-limit window. */
 export class KeyUsageResponse {
-  @ApiProperty({ format: 'uuid' }) key_id: string;
+  @ApiProperty({ format: 'uuid', example: '3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f' }) key_id: string;
   @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) window_start: string;
   @ApiProperty({ example: 45, description: 'requests in this window, refused ones included' }) request_count: number;
   @ApiProperty({ example: 100 }) rate_limit: number;
