@@ -1,0 +1,198 @@
+import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { createApp } from '../src/app.factory';
+import { KaizenApiError, KaizenClient } from './src';
+
+// The SDK against a real server on a free port: the app as main.ts builds it, on DATABASE_URL or
+// the embedded database.
+let app: INestApplication;
+let baseUrl: string;
+/** The organization owner's client (a user token): manages keys and creates resources. */
+let owner: KaizenClient;
+
+beforeAll(async () => {
+  app = await createApp();
+  await app.listen(0, '127.0.0.1');
+  baseUrl = await app.getUrl();
+  const session = await new KaizenClient({ baseUrl }).auth.register({
+    email: `owner-${randomUUID()}@example.com`,
+    password: 'correct-horse-9',
+    name: 'Owner',
+    organization_name: 'Acme',
+  });
+  owner = new KaizenClient({ accessToken: session.access_token, baseUrl });
+});
+
+afterAll(async () => {
+  await app?.close();
+});
+
+/** The KaizenApiError `promise` rejects with (fails if it resolves or rejects with anything else). */
+async function apiError(promise: Promise<unknown>): Promise<KaizenApiError> {
+  const outcome = await promise.then(
+    (value) => ({ value }),
+    (error: unknown) => ({ error }),
+  );
+  if (!('error' in outcome)) throw new Error(`expected a KaizenApiError, got ${JSON.stringify(outcome.value)}`);
+  expect(outcome.error).toBeInstanceOf(KaizenApiError);
+  return outcome.error as KaizenApiError;
+}
+
+/** A new key's client, as an API caller would build it. */
+async function keyClient(body: Parameters<KaizenClient['apiKeys']['create']>[0]) {
+  const created = await owner.apiKeys.create(body);
+  return { created, client: new KaizenClient({ apiKey: created.key, baseUrl }) };
+}
+
+describe('KaizenClient with an API key', () => {
+  it("lists the organization's agents, as in the README", async () => {
+    const agent = await owner.agents.create({ name: 'Support triage', model: 'gpt-4o' });
+    const { key } = await owner.apiKeys.create({ name: 'CI/CD Pipeline', scopes: ['agents:read', 'deployments:write'] });
+
+    const client = new KaizenClient({ apiKey: key, baseUrl });
+    const agents = await client.agents.list();
+
+    expect(agents.data).toContainEqual(agent);
+    expect(agents.next_cursor).toBeNull();
+    await expect(client.agents.get(agent.id)).resolves.toEqual(agent);
+  });
+
+  it('throws KaizenApiError 403 naming the missing scope', async () => {
+    const { client } = await keyClient({ name: 'reader', scopes: ['agents:read', 'deployments:write'] });
+    const err = await apiError(client.agents.create({ name: 'Not allowed' }));
+    expect(err).toMatchObject({ name: 'KaizenApiError', status: 403, error: 'Forbidden' });
+    expect(err.message).toContain('agents:write');
+    expect(err.requestId).toEqual(expect.any(String));
+    expect(err.body).toMatchObject({ statusCode: 403, error: 'Forbidden' });
+    expect(err.retryAfter).toBeUndefined();
+  });
+
+  it('throws KaizenApiError 429 with retryAfter and the rate-limit window once over the limit', async () => {
+    const { client } = await keyClient({ name: 'slow', scopes: ['agents:read'], rate_limit: 1 });
+    await client.agents.list();
+    const err = await apiError(client.agents.list());
+    expect(err.status).toBe(429);
+    expect(err.error).toBe('Too Many Requests');
+    expect(err.message).toMatch(/rate limit/i);
+    expect(err.retryAfter).toBeGreaterThan(0);
+    expect(err.retryAfter).toBeLessThanOrEqual(60);
+    expect(err.rateLimit).toEqual({ limit: 1, remaining: 0, reset: expect.any(Number) });
+  });
+
+  it('throws 404 for an id that does not exist and 401 for an unknown key', async () => {
+    const { client } = await keyClient({ name: 'reader', scopes: ['agents:read'] });
+    const missing = await apiError(client.agents.get(randomUUID()));
+    expect(missing).toMatchObject({ status: 404, error: 'Not Found', message: 'Agent not found' });
+
+    const stranger = new KaizenClient({ apiKey: `sk_live_0000abcd_${'x'.repeat(32)}`, baseUrl });
+    await expect(apiError(stranger.agents.list())).resolves.toMatchObject({ status: 401, error: 'Unauthorized' });
+  });
+
+  it('creates, reads, lists, updates and deletes every resource, and reads metrics', async () => {
+    const scopes = await owner.apiKeys.scopes();
+    const { client } = await keyClient({ name: 'admin', scopes: scopes.data.map((s) => s.scope) });
+
+    const agent = await client.agents.create({ name: 'Summarizer' });
+    expect(await client.agents.update(agent.id, { status: 'inactive' })).toMatchObject({ id: agent.id, status: 'inactive' });
+
+    const deployment = await client.deployments.create({ agent_id: agent.id, environment: 'staging', version: '1.0.0' });
+    expect(await client.deployments.get(deployment.id)).toEqual(deployment);
+    expect((await client.deployments.list({ limit: 10 })).data).toContainEqual(deployment);
+    expect(await client.deployments.update(deployment.id, { status: 'running' })).toMatchObject({ status: 'running' });
+
+    const pipeline = await client.pipelines.create({ name: 'Nightly', steps: [{ name: 'fetch', action: 'http.get' }] });
+    expect(await client.pipelines.get(pipeline.id)).toEqual(pipeline);
+    expect((await client.pipelines.list()).data).toContainEqual(pipeline);
+    expect(await client.pipelines.update(pipeline.id, { steps: [] })).toMatchObject({ steps: [] });
+
+    const gateway = await client.gateways.create({ name: 'EU edge', url: 'https://eu.gateway.example.com' });
+    expect(await client.gateways.get(gateway.id)).toEqual(gateway);
+    expect((await client.gateways.list()).data).toContainEqual(gateway);
+    expect(await client.gateways.update(gateway.id, { name: 'EU edge 2' })).toMatchObject({ name: 'EU edge 2' });
+
+    const metrics = await client.metrics.get();
+    expect(metrics.resources).toMatchObject({ deployments: 1, pipelines: 1, gateways: 1 });
+    expect(metrics.resources.agents).toBeGreaterThanOrEqual(1);
+    expect(metrics.requests.request_count).toBeGreaterThan(0);
+
+    await expect(client.deployments.delete(deployment.id)).resolves.toBeUndefined();
+    await expect(client.pipelines.delete(pipeline.id)).resolves.toBeUndefined();
+    await expect(client.gateways.delete(gateway.id)).resolves.toBeUndefined();
+    await expect(client.agents.delete(agent.id)).resolves.toBeUndefined();
+    for (const gone of [
+      client.agents.get(agent.id),
+      client.deployments.get(deployment.id),
+      client.pipelines.get(pipeline.id),
+      client.gateways.get(gateway.id),
+    ]) {
+      expect((await apiError(gone)).status).toBe(404);
+    }
+  });
+});
+
+describe('KaizenClient with a user token: apiKeys', () => {
+  it('creates, lists, reads, reports usage of, rotates and revokes a key', async () => {
+    const created = await owner.apiKeys.create({ name: 'deployer', scopes: ['agents:read'], rate_limit: 50 });
+    expect(created.key).toMatch(/^sk_live_/);
+    const old = new KaizenClient({ apiKey: created.key, baseUrl });
+    await old.agents.list();
+
+    expect((await owner.apiKeys.list({ status: 'active', limit: 100 })).data.map((k) => k.id)).toContain(created.id);
+    expect(await owner.apiKeys.get(created.id)).toMatchObject({ id: created.id, name: 'deployer', status: 'active' });
+    expect(await owner.apiKeys.usage(created.id)).toMatchObject({ key_id: created.id, rate_limit: 50 });
+    expect(await owner.apiKeys.usageHistory(created.id, { granularity: 'hour' })).toEqual(expect.any(Object));
+
+    const rotated = await owner.apiKeys.rotate(created.id, { grace_period_seconds: 0 });
+    expect(rotated).toMatchObject({ name: 'deployer', scopes: ['agents:read'], rate_limit: 50 });
+    expect(rotated.rotated_from).toMatchObject({ id: created.id, key_prefix: created.key_prefix });
+    expect((await apiError(old.agents.list())).status).toBe(401);
+    const current = new KaizenClient({ apiKey: rotated.key, baseUrl });
+    await current.agents.list();
+
+    await expect(owner.apiKeys.revoke(rotated.id)).resolves.toBeUndefined();
+    expect((await apiError(current.agents.list())).status).toBe(401);
+    expect(await owner.apiKeys.get(rotated.id)).toMatchObject({ status: 'revoked' });
+    expect((await apiError(owner.apiKeys.rotate(rotated.id))).status).toBe(409);
+  });
+
+  it('refuses key management with an API key', async () => {
+    const { client } = await keyClient({ name: 'reader', scopes: ['agents:read'] });
+    expect((await apiError(client.apiKeys.list())).status).toBe(403);
+  });
+});
+
+describe('KaizenClient transport', () => {
+  it('sends requests through the fetch it is given', async () => {
+    const seen: string[] = [];
+    const client = new KaizenClient({
+      baseUrl,
+      fetch: (input, init) => {
+        const request = new Request(input, init);
+        seen.push(`${request.method} ${new URL(request.url).pathname} ${request.headers.get('x-api-key')}`);
+        return fetch(request);
+      },
+      apiKey: 'sk_live_bad',
+    });
+    await apiError(client.agents.list());
+    expect(seen).toEqual(['GET /api/v1/agents sk_live_bad']);
+  });
+
+  it('lets network failures through as they are', async () => {
+    const closed = await createServerPort();
+    const client = new KaizenClient({ baseUrl: `http://127.0.0.1:${closed}` });
+    const err = await client.metrics.get().catch((e: unknown) => e);
+    // fetch's own TypeError (from Node's realm, hence no toBeInstanceOf), not wrapped.
+    expect(err).toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+    expect(err).not.toBeInstanceOf(KaizenApiError);
+  });
+});
+
+/** A port nothing listens on: one the OS handed out and that was closed again. */
+async function createServerPort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
