@@ -2207,11 +2207,7 @@ export interface operations {
                     "application/json": components["schemas"]["RotatedApiKeyResponse"];
                 };
             };
-            /**
-             * @description id is not a UUID
-             *
-             *     Invalid grace_period_seconds or expires_at
-             */
+            /** @description id is not a UUID, or grace_period_seconds or expires_at is invalid */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2220,11 +2216,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Bad Request",
-                     *       "message": "id is not a UUID",
+                     *       "message": "id is not a UUID, or grace_period_seconds or expires_at is invalid",
                      *       "statusCode": 400
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid access token */
@@ -2403,11 +2399,7 @@ export interface operations {
                     "application/json": components["schemas"]["UsageHistoryResponse"];
                 };
             };
-            /**
-             * @description id is not a UUID
-             *
-             *     Invalid granularity, from or to
-             */
+            /** @description id is not a UUID, or granularity, from or to is invalid */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2416,11 +2408,11 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Bad Request",
-                     *       "message": "id is not a UUID",
+                     *       "message": "id is not a UUID, or granularity, from or to is invalid",
                      *       "statusCode": 400
                      *     }
                      */
-                    "application/json": unknown;
+                    "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
             /** @description Missing or invalid access token */

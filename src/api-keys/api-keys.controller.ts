@@ -1,7 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
-  ApiConflictResponse,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
@@ -53,7 +51,7 @@ export class ApiKeysController {
   @UsersOnly('owner', 'admin', 'developer')
   @ApiOperation({ summary: 'Create a key; the plain key is in this response only' })
   @ApiCreatedResponse({ type: CreatedApiKeyResponse })
-  @ApiBadRequestResponse({ description: 'Invalid name, scopes, rate_limit or expires_at' })
+  @ApiErrors({ 400: 'Invalid name, scopes, rate_limit or expires_at' })
   async create(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: CreateApiKeyDto,
@@ -112,9 +110,11 @@ export class ApiKeysController {
     description: 'The new key has the same name, scopes and rate limit and is shown only in this response.',
   })
   @ApiCreatedResponse({ type: RotatedApiKeyResponse })
-  @ApiBadRequestResponse({ description: 'Invalid grace_period_seconds or expires_at' })
-  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such key in this organization' })
-  @ApiConflictResponse({ description: 'The key is revoked or expired' })
+  @ApiErrors({
+    400: 'id is not a UUID, or grace_period_seconds or expires_at is invalid',
+    404: 'No such key in this organization',
+    409: 'The key is revoked or expired',
+  })
   async rotate(
     @CurrentUser() user: UserPrincipal,
     @Param('id', UuidParam()) id: string,
@@ -146,8 +146,7 @@ export class ApiKeysController {
   @UsersOnly()
   @ApiOperation({ summary: "The key's served and refused requests per hour or day (UTC)" })
   @ApiOkResponse({ type: UsageHistoryResponse })
-  @ApiBadRequestResponse({ description: 'Invalid granularity, from or to' })
-  @ApiErrors({ 400: 'id is not a UUID', 404: 'No such key in this organization' })
+  @ApiErrors({ 400: 'id is not a UUID, or granularity, from or to is invalid', 404: 'No such key in this organization' })
   usageHistory(
     @CurrentUser() user: UserPrincipal,
     @Param('id', UuidParam()) id: string,

@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Ip, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiError, ApiErrors } from '../common/api-errors.decorator';
+import { Actor } from '../audit/actor.decorator';
+import { AuditActor } from '../audit/audit.service';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-principal.decorator';
 import { LoginDto, RegisterDto } from './dto/register.dto';
@@ -19,8 +21,8 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an organization and its owner; returns an access token' })
   @ApiCreatedResponse({ type: SessionResponse, description: 'Organization created; the caller is its owner' })
   @ApiErrors({ 400: 'A field is missing or invalid', 409: 'A user with this email already exists' })
-  register(@Body() dto: RegisterDto): Promise<SessionResponse> {
-    return this.auth.register(dto);
+  register(@Body() dto: RegisterDto, @Actor() actor: AuditActor): Promise<SessionResponse> {
+    return this.auth.register(dto, actor);
   }
 
   @Public()

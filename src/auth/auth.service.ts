@@ -1,6 +1,7 @@
 import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import { AuditActor, AuditService } from '../audit/audit.service';
 import { isUniqueViolation } from '../common/database-errors';
 import { Membership } from '../organizations/membership.entity';
 import { Organization } from '../organizations/organization.entity';
@@ -13,6 +14,7 @@ import { User } from './user.entity';
 import { UserTokensService } from './user-tokens.service';
 
 const BAD_LOGIN = 'Email or password is incorrect';
+const NO_REQUEST = { clientIp: null, userAgent: null };
 const emailTaken = () => new ConflictException('A user with this email already exists');
 
 @Injectable()
@@ -24,10 +26,11 @@ export class AuthService {
     private readonly passwords: PasswordHasher,
     private readonly tokens: UserTokensService,
     private readonly attempts: LoginAttempts,
+    private readonly audit: AuditService,
   ) {}
 
   /** Creates an organization and its first user, who becomes its owner. */
-  async register(dto: RegisterDto): Promise<SessionResponse> {
+  async register(dto: RegisterDto, from: Pick<AuditActor, 'clientIp' | 'userAgent'> = NO_REQUEST): Promise<SessionResponse> {
     const email = dto.email.toLowerCase();
     const passwordHash = await this.passwords.hash(dto.password);
     const { user, organization } = await this.dataSource
@@ -36,6 +39,17 @@ export class AuthService {
         const organization = await tx.save(tx.create(Organization, { name: dto.organization_name }));
         const user = await tx.save(tx.create(User, { email, name: dto.name, passwordHash }));
         await tx.save(tx.create(Membership, { organizationId: organization.id, userId: user.id, role: 'owner' }));
+        await this.audit.record(
+          {
+            organizationId: organization.id,
+            action: 'member.added',
+            actor: { ...from, type: 'user', id: user.id },
+            targetType: 'member',
+            targetId: user.id,
+            metadata: { email, role: 'owner', via: 'registration' },
+          },
+          tx,
+        );
         return { user, organization };
       })
       .catch((err: unknown) => {
