@@ -3,6 +3,7 @@ import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { PreparedStatementClient } from './prepared-statement-client';
 
 export interface DatabaseSettings {
   DATABASE_URL?: string;
@@ -34,7 +35,7 @@ export async function createDataSourceOptions(settings: DatabaseSettings): Promi
         ...common,
         url: settings.DATABASE_URL,
         // Keep connections alive: reconnecting under bcrypt load was seen to stall for seconds.
-        extra: { max: 10, idleTimeoutMillis: 0, keepAlive: true },
+        extra: { max: 10, idleTimeoutMillis: 0, keepAlive: true, Client: PreparedStatementClient },
       },
     };
   }
@@ -53,7 +54,7 @@ export async function createDataSourceOptions(settings: DatabaseSettings): Promi
       database: pg.database,
       // PGlite is one session: a second pool connection would interleave transactions.
       poolSize: 1,
-      extra: { connection: pg.connection, idleTimeoutMillis: 0 },
+      extra: { connection: pg.connection, idleTimeoutMillis: 0, Client: PreparedStatementClient },
     },
   };
 }
