@@ -260,6 +260,11 @@ async function main(): Promise<void> {
     return outcome;
   };
 
+  // Both routes are warmed up before either is measured, so neither pays for the JIT compiling the
+  // code the two share (or the other's) inside its measured window.
+  log('warming up both routes…');
+  await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/health`, durationSec: Math.max(settings.warmupSec, 1) });
+  await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: validHeaders(session.key), durationSec: Math.max(settings.warmupSec, 1) });
   await measure('a', 'GET /health (ceiling)', s1, 1, { ...common, path: `${API}/health` });
   await measure('b', 'GET /agents, valid key', s1, 1, { ...common, path: `${API}/agents`, headers: validHeaders(session.key) });
   await measure('f', `(b) at ${settings.fixedRate} req/s`, s1, 1, {
@@ -351,6 +356,8 @@ async function main(): Promise<void> {
         (err: Error) => ({ status: 0, text: err.message, ms: 0 }),
       );
       log(`server 2: first use of the key answered ${first.status} in ${first.ms.toFixed(0)} ms`);
+      await runLoad({ ...common, baseUrl: s2.baseUrl, path: `${API}/health`, durationSec: Math.max(settings.warmupSec, 1) });
+      await runLoad({ ...common, baseUrl: s2.baseUrl, path: `${API}/agents`, headers: validHeaders(session.key), durationSec: Math.max(settings.warmupSec, 1) });
       await measure("a'", titleA2, s2, 2, { ...common, path: `${API}/health` });
       await measure('c', titleC, s2, 2, { ...common, path: `${API}/agents`, headers: validHeaders(session.key) });
       log('stopping server 2 (SIGTERM)…');

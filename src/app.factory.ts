@@ -40,6 +40,8 @@ export function configureApp(app: NestExpressApplication, config: ConfigType<typ
   );
   app.useGlobalFilters(new HttpExceptionFilter());
   app.disable('x-powered-by');
+  // No ETag: it hashes every JSON body, and API clients here page with cursors, not conditional GETs.
+  app.set('etag', false);
   app.enableShutdownHooks();
   setupSwagger(app);
 }
