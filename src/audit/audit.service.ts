@@ -2,6 +2,7 @@ import { BadRequestException, BeforeApplicationShutdown, Injectable, Logger } fr
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
+import { redactKeys } from '../common/key-redaction';
 import { Page, paginate } from '../common/pagination';
 import { ActorType, AuditAction, AuditLog, TargetType } from './audit-log.entity';
 import { AuditLogResponse } from './dto/audit-log.response';
@@ -51,7 +52,6 @@ const SECRET_WORDS = new Set([
 ]);
 // A bare key prefix (`sk_live_a1b2c3d4`) is shown in every key listing and names the key an entry is about.
 const KEY_PREFIX = /^sk_live_[a-z0-9]{8}$/;
-const KEY_LIKE = /sk_live_[A-Za-z0-9_]*/g;
 
 function isSecretName(name: string): boolean {
   const words = name
@@ -90,7 +90,7 @@ function truncate(value: string | null, max: number): string | null {
 
 /** The row an entry becomes; nothing secret and nothing longer than its column. */
 export function toAuditRow(entry: AuditEntry): Omit<AuditLog, 'id' | 'createdAt' | 'organization'> {
-  const userAgent = entry.actor.userAgent?.replace(KEY_LIKE, `sk_live_${REDACTED}`) ?? null;
+  const userAgent = entry.actor.userAgent ? redactKeys(entry.actor.userAgent) : null;
   return {
     organizationId: entry.organizationId,
     action: entry.action,

@@ -3,9 +3,8 @@ import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfig } from '../config/app.config';
+import { redactKeys } from './key-redaction';
 
-/** Anything shaped like an API key, wherever it appears in a log line. */
-const KEY_LIKE = /sk_live_[A-Za-z0-9_]*/g;
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -24,7 +23,7 @@ export const REDACTED_PATHS = [
 
 /** Scrubs key-shaped strings from plain values (strings, arrays, plain objects, errors) before they are written. */
 export function scrubKeys(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.replace(KEY_LIKE, 'sk_live_[REDACTED]');
+  if (typeof value === 'string') return redactKeys(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
     return { type: value.name, message: scrubKeys(value.message), stack: scrubKeys(value.stack) };
