@@ -5,6 +5,17 @@ import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './helpers/browser';
 import { bearer, createKey, registerOrg } from './helpers/fixtures';
+import {
+  authorizeScheme,
+  closeAuthorizeDialog,
+  execute,
+  json,
+  logoutScheme,
+  openAuthorizeDialog,
+  operation,
+  setRequestBody,
+  tryItOut,
+} from './helpers/swagger-ui';
 import { startTestApp, TestApp } from './helpers/test-app';
 
 const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
@@ -14,8 +25,17 @@ const WAIT = { timeout: 20_000 };
 describe('Swagger UI in a browser (e2e)', () => {
   let t: TestApp;
   let browser: Browser | undefined;
-  let context: BrowserContext | undefined;
+  const contexts: BrowserContext[] = [];
   let baseUrl: string;
+
+  /** A fresh browser context (no stored authorization) and a page in it with generous waits. */
+  async function newPage(): Promise<Page> {
+    const context = await browser!.newContext({ viewport: { width: 1280, height: 1000 } });
+    contexts.push(context);
+    const page = await context.newPage();
+    page.setDefaultTimeout(WAIT.timeout);
+    return page;
+  }
 
   beforeAll(async () => {
     t = await startTestApp();
@@ -26,7 +46,7 @@ describe('Swagger UI in a browser (e2e)', () => {
   });
 
   afterAll(async () => {
-    await context?.close().catch(() => undefined);
+    for (const context of contexts) await context.close().catch(() => undefined);
     await browser?.close().catch(() => undefined);
     await t?.close();
   });
@@ -37,9 +57,7 @@ describe('Swagger UI in a browser (e2e)', () => {
     await t.api().post('/api/v1/agents').set(bearer(owner.token)).send({ name: agentName }).expect(201);
     const { key } = await createKey(t, owner, { name: 'Swagger UI test', scopes: ['agents:read'] });
 
-    context = await browser!.newContext({ viewport: { width: 1280, height: 1000 } });
-    const page: Page = await context.newPage();
-    page.setDefaultTimeout(WAIT.timeout);
+    const page = await newPage();
     const elsewhere: string[] = [];
     page.on('request', (req) => {
       if (!req.url().startsWith(baseUrl) && !req.url().startsWith('data:')) elsewhere.push(req.url());
@@ -74,6 +92,72 @@ describe('Swagger UI in a browser (e2e)', () => {
     await page.reload({ waitUntil: 'domcontentloaded' });
     await page.locator('.scheme-container button.authorize.locked').waitFor(WAIT);
     // The page and its assets are served by the app itself; nothing is fetched from other hosts.
+    expect(elsewhere).toEqual([]);
+  }, 60_000);
+
+  it('logs in, creates a key and calls GET /api/v1/agents with it, all from the page', async () => {
+    // Not a page step: an organization with a known email/password, and one agent to find.
+    const owner = await registerOrg(t, 'Browser Login Org');
+    const agentName = `Swagger login agent ${randomUUID().slice(0, 8)}`;
+    await t.api().post('/api/v1/agents').set(bearer(owner.token)).send({ name: agentName }).expect(201);
+
+    const page = await newPage();
+    const elsewhere: string[] = [];
+    page.on('request', (req) => {
+      if (!req.url().startsWith(baseUrl) && !req.url().startsWith('data:')) elsewhere.push(req.url());
+    });
+    await page.goto(`${baseUrl}/api/docs`, { waitUntil: 'domcontentloaded' });
+
+    // 1. POST /api/v1/auth/login -> Try it out -> the email and password -> Execute.
+    const login = operation(page, 'auth', 'AuthController_login');
+    await tryItOut(login);
+    await setRequestBody(login, { email: owner.email, password: owner.password });
+    const loggedIn = await execute(login);
+    expect(loggedIn.curl).toContain(owner.email);
+    expect(loggedIn.status).toBe('200');
+    const accessToken = json<{ access_token?: string }>(loggedIn).access_token;
+    expect(accessToken).toEqual(expect.stringMatching(/^ey[\w-]+\.[\w-]+\.[\w-]+$/));
+
+    // 2. Authorize with the access token as the HTTP bearer token.
+    let dialog = await openAuthorizeDialog(page);
+    await authorizeScheme(dialog, 'bearer', accessToken!);
+    await closeAuthorizeDialog(dialog);
+    await page.locator('.scheme-container button.authorize.locked').waitFor(WAIT);
+
+    // 3. POST /api/v1/api-keys -> Try it out -> name and scopes -> Execute: 201 and the plain key.
+    const create = operation(page, 'api-keys', 'ApiKeysController_create');
+    await tryItOut(create);
+    await setRequestBody(create, { name: 'from swagger', scopes: ['agents:read'] });
+    const created = await execute(create);
+    expect(created.curl).toContain(`Authorization: Bearer ${accessToken}`);
+    expect(created.status).toBe('201');
+    const createdKey = json<{ key?: string; name?: string; scopes?: string[] }>(created);
+    expect(createdKey).toMatchObject({ name: 'from swagger', scopes: ['agents:read'] });
+    const key = createdKey.key;
+    expect(key).toEqual(expect.stringMatching(/^sk_live_\S+$/));
+
+    // 4. Authorize again: log out of bearer (a token and a different key together are refused with
+    //    400), then put the key in the X-API-Key field.
+    dialog = await openAuthorizeDialog(page);
+    await logoutScheme(dialog, 'bearer');
+    await authorizeScheme(dialog, 'api-key', key!);
+    await closeAuthorizeDialog(dialog);
+
+    // 5. GET /api/v1/agents -> Try it out -> Execute: 200 with the agent, sent with the key only.
+    const agents = operation(page, 'agents', 'AgentsController_list');
+    await tryItOut(agents);
+    const listed = await execute(agents);
+    expect(listed.curl).toContain('X-API-Key: sk_live_');
+    expect(listed.curl).toContain(`X-API-Key: ${key}`);
+    expect(listed.curl).not.toContain('Authorization');
+    expect(listed.status).toBe('200');
+    expect(listed.body).toContain(agentName);
+    // What the person sees in the table, not only in the parsed text.
+    await agents.locator('.live-responses-table .response-col_description').filter({ hasText: agentName }).waitFor(WAIT);
+
+    mkdirSync(ARTIFACTS, { recursive: true });
+    await agents.scrollIntoViewIfNeeded();
+    await agents.screenshot({ path: join(ARTIFACTS, 'swagger-ui-login-flow.png') });
     expect(elsewhere).toEqual([]);
   }, 60_000);
 });
