@@ -44,6 +44,12 @@ describe('ApiKeysService', () => {
     expect(await service.validate('not a key')).toBeNull();
   });
 
+  it('validate is not throttled like a client address: many wrong keys still answer null', async () => {
+    const { plainKey } = await service.create(orgId, { name: 'many', scopes: ['agents:read'] }, userId);
+    for (let i = 0; i < 40; i++) expect(await service.validate(`sk_live_zzzzzzzz_${String(i).padStart(32, 'A')}`)).toBeNull();
+    expect(await service.validate(plainKey)).not.toBeNull();
+  });
+
   it('check_scope follows the key scopes, with write including read', async () => {
     const { record } = await service.create(orgId, { name: 's', scopes: ['deployments:write'] }, userId);
     expect(service.checkScope(record, 'deployments:read')).toBe(true);

@@ -161,7 +161,7 @@ export class ApiKeysService {
   /** The key's record when the plain key is valid, active and unexpired; otherwise null. */
   async validate(plainKey: string): Promise<ApiKey | null> {
     try {
-      const state = await this.verifier.verify(plainKey, 'service');
+      const state = await this.verifier.verify(plainKey);
       return await this.keys.findOne({ where: { id: state.id } });
     } catch (err) {
       if (err instanceof UnauthorizedException) return null;

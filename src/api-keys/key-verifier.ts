@@ -68,14 +68,15 @@ export class KeyVerifier implements OnModuleInit {
 
   /**
    * The state of a genuine, active, unexpired key; otherwise 401 saying why (429 for an address
-   * that keeps failing, 503 when too many bcrypt compares are already waiting).
+   * that keeps failing, 503 when too many bcrypt compares are already waiting). Without a client
+   * address (a call from inside the service) failures are not counted.
    */
-  async verify(plainKey: string, clientIp: string): Promise<KeyState> {
+  async verify(plainKey: string, clientIp?: string): Promise<KeyState> {
     const parsed = parseKey(plainKey);
     const cached = parsed && this.cache.match(parsed.keyPrefix, plainKey);
     if (parsed && cached) return usable(await this.current(parsed.keyPrefix, cached));
 
-    this.failures.assertAllowed(clientIp);
+    if (clientIp) this.failures.assertAllowed(clientIp);
     if (!parsed) return this.fail(clientIp, 'API key is malformed');
     if (this.cache.isKnownMiss(parsed.keyPrefix)) return this.fail(clientIp, 'API key is invalid');
     const row = await this.keys
@@ -90,9 +91,9 @@ export class KeyVerifier implements OnModuleInit {
     }
     // Counted before the compare, so concurrent guesses from one address cannot run more
     // compares than its failure budget; a match takes the count back.
-    this.failures.reserve(clientIp);
+    if (clientIp) this.failures.reserve(clientIp);
     if (!(await this.compare(plainKey, row.keyHash))) throw new UnauthorizedException('API key is invalid');
-    this.failures.forgive(clientIp);
+    if (clientIp) this.failures.forgive(clientIp);
     const state = stateOf(row);
     this.cache.remember(parsed.keyPrefix, plainKey, state);
     return usable(state);
@@ -115,8 +116,9 @@ export class KeyVerifier implements OnModuleInit {
     this.cache.forgetMiss(keyPrefix);
   }
 
-  private fail(clientIp: string, message: string): never {
-    this.failures.record(clientIp);
+  /** Counts a failure against the client address (callers inside the service have none). */
+  private fail(clientIp: string | undefined, message: string): never {
+    if (clientIp) this.failures.record(clientIp);
     throw new UnauthorizedException(message);
   }
 
