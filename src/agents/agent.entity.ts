@@ -1,19 +1,12 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { CreatedAt, UpdatedAt } from '../common/timestamps';
-import { Organization } from '../organizations/organization.entity';
+import { Column, Entity, Index } from 'typeorm';
+import { OrganizationResource } from '../common/organization-resource.entity';
 
 export const AGENT_STATUSES = ['active', 'inactive'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 @Entity('agents')
 @Index('IDX_agents_organization_created', ['organizationId', 'createdAt'])
-export class Agent {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'organization_id', type: 'uuid' })
-  organizationId: string;
-
+export class Agent extends OrganizationResource {
   @Column({ type: 'varchar', length: 100 })
   name: string;
 
@@ -25,14 +18,4 @@ export class Agent {
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: AgentStatus;
-
-  @CreatedAt()
-  createdAt: Date;
-
-  @UpdatedAt()
-  updatedAt: Date;
-
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
 }

@@ -1,7 +1,6 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
+import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { Agent } from '../agents/agent.entity';
-import { CreatedAt, UpdatedAt } from '../common/timestamps';
-import { Organization } from '../organizations/organization.entity';
+import { OrganizationResource } from '../common/organization-resource.entity';
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
@@ -12,13 +11,7 @@ export type DeploymentStatus = (typeof DEPLOYMENT_STATUSES)[number];
 /** A version of an agent running in an environment; deleted with its agent. */
 @Entity('deployments')
 @Index('IDX_deployments_organization_created', ['organizationId', 'createdAt'])
-export class Deployment {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'organization_id', type: 'uuid' })
-  organizationId: string;
-
+export class Deployment extends OrganizationResource {
   /** Always an agent of the same organization (checked by the service). */
   @Index('IDX_deployments_agent') // the cascade from agents looks deployments up by agent_id
   @Column({ name: 'agent_id', type: 'uuid' })
@@ -33,15 +26,6 @@ export class Deployment {
   @Column({ type: 'varchar', length: 16, default: 'pending' })
   status: DeploymentStatus;
 
-  @CreatedAt()
-  createdAt: Date;
-
-  @UpdatedAt()
-  updatedAt: Date;
-
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
 
   @ManyToOne(() => Agent, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'agent_id' })

@@ -1,19 +1,12 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { CreatedAt, UpdatedAt } from '../common/timestamps';
-import { Organization } from '../organizations/organization.entity';
+import { Column, Entity, Index } from 'typeorm';
+import { OrganizationResource } from '../common/organization-resource.entity';
 
 export const GATEWAY_STATUSES = ['active', 'inactive'] as const;
 export type GatewayStatus = (typeof GATEWAY_STATUSES)[number];
 
 @Entity('gateways')
 @Index('IDX_gateways_organization_created', ['organizationId', 'createdAt'])
-export class Gateway {
-  @PrimaryGeneratedColumn('uuid')
-  id: string;
-
-  @Column({ name: 'organization_id', type: 'uuid' })
-  organizationId: string;
-
+export class Gateway extends OrganizationResource {
   @Column({ type: 'varchar', length: 100 })
   name: string;
 
@@ -23,14 +16,4 @@ export class Gateway {
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: GatewayStatus;
-
-  @CreatedAt()
-  createdAt: Date;
-
-  @UpdatedAt()
-  updatedAt: Date;
-
-  @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
-  @JoinColumn({ name: 'organization_id' })
-  organization?: Organization;
 }
