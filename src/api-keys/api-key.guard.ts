@@ -27,12 +27,17 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
-    const req = ctx.switchToHttp().getRequest<Request>();
-    const credential = readCredential(req);
+    const credential = readCredential(ctx.switchToHttp().getRequest<Request>());
     if (credential?.kind !== 'api_key') {
       throw new UnauthorizedException('API key required: send Authorization: Bearer sk_live_... or X-API-Key');
     }
-    const principal = await this.apiKeys.authenticate(credential.value, req.ip ?? 'unknown').catch((err: unknown) => {
+    return this.admit(ctx, credential.value);
+  }
+
+  /** The check itself, for a caller that has already read the key from the request (the global guard). */
+  async admit(ctx: ExecutionContext, plainKey: string): Promise<boolean> {
+    const req = ctx.switchToHttp().getRequest<Request>();
+    const principal = await this.apiKeys.authenticate(plainKey, req.ip ?? 'unknown').catch((err: unknown) => {
       if (err instanceof KeyRefusedError) this.auditRefusal(req, err);
       throw err;
     });

@@ -41,7 +41,6 @@ export class ResilientRateLimitStorage implements RateLimitStorage {
   }
 
   async peek(key: string, ttl: number): Promise<RateWindow | undefined> {
-    if (!this.redis.available) return this.local.peek(key, ttl);
     const counter = await this.run<Counter | null>(PEEK, key, ttl);
     if (counter === undefined) return this.local.peek(key, ttl);
     return counter ? windowOf(counter, ttl) : undefined;

@@ -29,7 +29,7 @@ export class GlobalAuthGuard implements CanActivate {
     if (!credential) {
       throw new UnauthorizedException('Authentication required: send Authorization: Bearer <token> or X-API-Key');
     }
-    if (credential.kind === 'api_key') return this.apiKeyGuard.canActivate(ctx);
+    if (credential.kind === 'api_key') return this.apiKeyGuard.admit(ctx, credential.value);
     req.principal = await this.userTokens.authenticate(credential.value);
     assertRouteAllows(this.reflector, ctx, req.principal);
     return true;
