@@ -1,9 +1,13 @@
 import { PGlite } from '@electric-sql/pglite';
-import { createPgConfig } from '@electric-sql/pglite/node-postgres';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { PgliteClient } from './pglite-connection';
+import { PgliteSession } from './pglite-session';
 import { PreparedStatementClient } from './prepared-statement-client';
+
+/** Connections to the embedded database's one session: enough for the requests one event-loop turn brings. */
+const PGLITE_POOL_SIZE = 10;
 
 export interface DatabaseSettings {
   DATABASE_URL?: string;
@@ -42,19 +46,19 @@ export async function createDataSourceOptions(settings: DatabaseSettings): Promi
   const dir = settings.PGLITE_DATA_DIR;
   if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
   const pglite = await PGlite.create(dir === 'memory://' ? undefined : dir);
-  const pg = createPgConfig(pglite);
   return {
     pglite,
     options: {
       ...common,
-      host: pg.host,
-      port: pg.port,
-      username: pg.user,
-      password: pg.password,
-      database: pg.database,
-      // PGlite is one session: a second pool connection would interleave transactions.
-      poolSize: 1,
-      extra: { connection: pg.connection, idleTimeoutMillis: 0, Client: PreparedStatementClient },
+      // Never dialled: pg talks to PGlite through the connection object below.
+      host: 'localhost',
+      port: 5432,
+      username: 'postgres',
+      password: 'pglite',
+      database: 'postgres',
+      // PGlite is one session; PgliteSession shares it between the pool's connections a transaction at a time.
+      poolSize: PGLITE_POOL_SIZE,
+      extra: { pgliteSession: new PgliteSession(pglite), idleTimeoutMillis: 0, Client: PgliteClient },
     },
   };
 }
