@@ -34,6 +34,7 @@ import {
   updateDocs,
   writeJson,
 } from './report';
+import { runPaced } from './paced';
 import { firstUseLatency, loadProblems, LoadSpec, runLoad, settle, warmThenMeasure } from './scenarios';
 import { API, beginShutdown, killAllChildrenNow, ServerProcess, stopAllChildren } from './server';
 
@@ -267,12 +268,29 @@ async function main(): Promise<void> {
   await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: validHeaders(session.key), durationSec: Math.max(settings.warmupSec, 1) });
   await measure('a', 'GET /health (ceiling)', s1, 1, { ...common, path: `${API}/health` });
   await measure('b', 'GET /agents, valid key', s1, 1, { ...common, path: `${API}/agents`, headers: validHeaders(session.key) });
-  await measure('f', `(b) at ${settings.fixedRate} req/s`, s1, 1, {
-    ...common,
-    path: `${API}/agents`,
-    headers: validHeaders(session.key),
-    overallRate: settings.fixedRate,
-  });
+  {
+    const title = `(b) at ${settings.fixedRate} req/s`;
+    log(`(f) ${title}…`);
+    const cpu = startCpuWindow(s1.pid);
+    const paced = {
+      baseUrl: s1.baseUrl,
+      path: `${API}/agents`,
+      headers: validHeaders(session.key),
+      rate: settings.fixedRate,
+      connections: settings.connections,
+    };
+    let outcome: ScenarioOutcome;
+    try {
+      if (settings.warmupSec > 0) await runPaced({ ...paced, durationSec: settings.warmupSec });
+      outcome = loadOutcome('f', title, 1, await runPaced({ ...paced, durationSec: settings.durationSec }));
+    } catch (err) {
+      outcome = failed('f', title, 1, err);
+    }
+    outcome.otherCpuCores = cpu.finish();
+    outcome.settleMs = (await settle(s1.baseUrl, settings.settleMaxMs)).ms;
+    scenarios.push(outcome);
+    logOutcome(outcome);
+  }
 
   // (e): the valid client is warmed up alone; then both run together, so the flood's first
   // failures (before any lock-out) fall inside the measured window.

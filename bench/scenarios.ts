@@ -18,8 +18,6 @@ export interface LoadSpec {
   connections: number;
   pipelining: number;
   durationSec: number;
-  /** Total requests per second across all connections (fixed-rate mode). */
-  overallRate?: number;
   /**
    * When set, every request carries `X-API-Key: <prefix>_<32 random [A-Za-z0-9]>`: a well-formed
    * key with a known prefix and a wrong secret (brute-force flood).
@@ -59,8 +57,8 @@ export interface LoadResult {
   timeouts: number;
   /** The first few distinct request-error messages. */
   errorSamples: string[];
-  /** Autocannon's own summary (histogram-based; kept for reference). */
-  autocannon: { requestsAverage: number; latencyP50: number; latencyP99: number; sent: number };
+  /** Autocannon's own summary (histogram-based; kept for reference); absent for the paced run (f). */
+  autocannon?: { requestsAverage: number; latencyP50: number; latencyP99: number; sent: number };
 }
 
 export function percentiles(values: ArrayLike<number>): Percentiles {
@@ -119,15 +117,6 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     timeout: spec.timeoutSec ?? 10,
     headers,
   } as autocannon.Options;
-  if (spec.overallRate) {
-    Object.assign(opts, {
-      overallRate: spec.overallRate,
-      // Percentiles are computed here from every response; autocannon's coordinated-omission
-      // back-filling (a 1 ms expected interval at a fixed rate) would only distort its own histogram.
-      ignoreCoordinatedOmission: true,
-    });
-  }
-
   if (spec.wrongSecretsForPrefix) {
     const pool = wrongSecrets(4096);
     let i = 0;
@@ -163,7 +152,6 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
         path: url.pathname,
         connections: spec.connections,
         pipelining: spec.pipelining,
-        overallRate: spec.overallRate,
         durationSec: duration,
         rps: all.length / duration,
         okRps: ok.length / duration,

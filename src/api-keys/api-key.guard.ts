@@ -37,7 +37,8 @@ export class ApiKeyGuard implements CanActivate {
   /** The check itself, for a caller that has already read the key from the request (the global guard). */
   async admit(ctx: ExecutionContext, plainKey: string): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Request>();
-    const principal = await this.apiKeys.authenticate(plainKey, req.ip ?? 'unknown').catch((err: unknown) => {
+    // req.ip re-parses X-Forwarded-For on every read; a verified key never needs it.
+    const principal = await this.apiKeys.authenticate(plainKey, () => req.ip ?? 'unknown').catch((err: unknown) => {
       if (err instanceof KeyRefusedError) this.auditRefusal(req, err);
       throw err;
     });

@@ -174,8 +174,11 @@ export class ApiKeysService {
     return grants(record.scopes, scope);
   }
 
-  /** Turns a presented key into the caller of the request, or throws 401 saying why. */
-  async authenticate(plainKey: string, clientIp: string): Promise<ApiKeyPrincipal> {
+  /**
+   * Turns a presented key into the caller of the request, or throws 401 saying why. The client
+   * address is asked for only when the key is not one this process has verified already.
+   */
+  async authenticate(plainKey: string, clientIp: () => string): Promise<ApiKeyPrincipal> {
     const state = await this.verifier.verify(plainKey, clientIp);
     return {
       kind: 'api_key',

@@ -69,13 +69,15 @@ export class KeyVerifier implements OnModuleInit {
   /**
    * The state of a genuine, active, unexpired key; otherwise 401 saying why (429 for an address
    * that keeps failing, 503 when too many bcrypt compares are already waiting). Without a client
-   * address (a call from inside the service) failures are not counted.
+   * address (a call from inside the service) failures are not counted; the address is read only
+   * when the key is not one this process has verified (which answers without it).
    */
-  async verify(plainKey: string, clientIp?: string): Promise<KeyState> {
+  async verify(plainKey: string, clientAddress?: () => string): Promise<KeyState> {
     const parsed = parseKey(plainKey);
     const cached = parsed && this.cache.match(parsed.keyPrefix, plainKey);
     if (parsed && cached) return usable(await this.current(parsed.keyPrefix, cached));
 
+    const clientIp = clientAddress?.();
     if (clientIp) this.failures.assertAllowed(clientIp);
     if (!parsed) return this.fail(clientIp, 'API key is malformed');
     if (this.cache.isKnownMiss(parsed.keyPrefix)) return this.fail(clientIp, 'API key is invalid');

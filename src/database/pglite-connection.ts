@@ -5,6 +5,12 @@ import type { BackendMessage } from 'pg-protocol/dist/messages';
 import { PgliteSession, SessionClient } from './pglite-session';
 import { PreparedStatementClient } from './prepared-statement-client';
 
+/** What a corked query's describe() turned into: a cached row description to replay, or one to keep. */
+interface DescribeNote {
+  key: string;
+  cached?: BackendMessage;
+}
+
 /**
  * The "socket" one pg Client talks to when the database is the embedded PGlite: it keeps the
  * contract of PGlite's own node-postgres adapter (`PglitePgConnection`), but hands its messages to
@@ -15,6 +21,9 @@ import { PreparedStatementClient } from './prepared-statement-client';
  */
 export class PgliteConnection extends EventEmitter implements SessionClient {
   private corked: Uint8Array[] | undefined;
+  /** Within a corked query: the named statement (and result format) just bound, and what describe() did. */
+  private bound: string | undefined;
+  private note: DescribeNote | undefined;
   private emitMessage = false;
   private ended = false;
 
@@ -29,8 +38,9 @@ export class PgliteConnection extends EventEmitter implements SessionClient {
     },
     uncork: (): void => {
       const pending = this.corked;
-      this.corked = undefined;
-      if (pending?.length) this.session.submit(this, pending.length === 1 ? pending[0] : Buffer.concat(pending));
+      const note = this.note;
+      this.corked = this.bound = this.note = undefined;
+      if (pending?.length) this.session.submit(this, pending.length === 1 ? pending[0] : Buffer.concat(pending), note);
     },
   };
 
@@ -49,7 +59,21 @@ export class PgliteConnection extends EventEmitter implements SessionClient {
     return this.session.submittedNamedStatements;
   }
 
-  deliver(msg: BackendMessage): void {
+  deliver(msg: BackendMessage, note: unknown): void {
+    const describe = note as DescribeNote | undefined;
+    if (describe?.cached) {
+      this.emitBackend(msg);
+      // The answer to the describe() that was not sent, where the engine would have put it.
+      if (msg.name === 'bindComplete') this.emitBackend(describe.cached);
+      // e.g. "cached plan must not change result type" after a schema change: describe afresh next time.
+      if (msg.name === 'error') this.session.rowDescriptions.delete(describe.key);
+      return;
+    }
+    if (describe && (msg.name === 'rowDescription' || msg.name === 'noData')) this.session.rowDescriptions.set(describe.key, msg);
+    this.emitBackend(msg);
+  }
+
+  private emitBackend(msg: BackendMessage): void {
     if (this.emitMessage) this.emit('message', msg);
     // pg expects an ErrorResponse as 'errorMessage'.
     this.emit(msg.name === 'error' ? 'errorMessage' : msg.name, msg);
@@ -81,11 +105,23 @@ export class PgliteConnection extends EventEmitter implements SessionClient {
   }
   bind(config: Parameters<typeof serialize.bind>[0]): void {
     this.write(serialize.bind(config));
+    if (this.corked && config?.statement) this.bound = `${config.statement}|${config.binary ? 'binary' : 'text'}`;
   }
   execute(config: Parameters<typeof serialize.execute>[0]): void {
     this.write(serialize.execute(config));
   }
+  /**
+   * pg describes the portal of every extended query to learn its columns; for a named statement
+   * the answer never changes (PostgreSQL refuses to run a prepared statement whose result type
+   * changed), so it is asked once per session and replayed afterwards. The describe is a third of
+   * the engine's time for a small SELECT.
+   */
   describe(msg: Parameters<typeof serialize.describe>[0]): void {
+    if (this.corked && this.bound && msg.type === 'P') {
+      const cached = this.session.rowDescriptions.get(this.bound);
+      this.note = { key: this.bound, cached };
+      if (cached) return;
+    }
     this.write(serialize.describe(msg));
   }
   close(msg: Parameters<typeof serialize.close>[0]): void {

@@ -90,6 +90,30 @@ describe('PgliteSession: several pg connections on PGlite’s one session', () =
     }
   });
 
+  it('describes a named statement once and replays its columns, for rows and for no rows', async () => {
+    const select = { name: 'items_cols', text: 'SELECT id, name AS label FROM items WHERE id >= $1 ORDER BY id' };
+    const insert = { name: 'items_insert', text: 'INSERT INTO items (id, name) VALUES ($1, $2)' };
+    await pool.query({ ...insert, values: [1, 'one'] });
+    await pool.query({ ...insert, values: [2, 'two'] }); // replayed "no data"
+    const first = await pool.query({ ...select, values: [1] });
+    const again = await pool.query({ ...select, values: [2] }); // replayed row description
+    expect(first.fields.map((f) => f.name)).toEqual(['id', 'label']);
+    expect(again.fields.map((f) => f.name)).toEqual(['id', 'label']);
+    expect(first.rows).toEqual([{ id: 1, label: 'one' }, { id: 2, label: 'two' }]);
+    expect(again.rows).toEqual([{ id: 2, label: 'two' }]);
+    expect(again.rowCount).toBe(1);
+  });
+
+  it('fails a prepared statement whose result type changed, as PostgreSQL does, instead of replaying stale columns', async () => {
+    await pool.query('CREATE TABLE shapes (id int)');
+    const query = { name: 'shapes_all', text: 'SELECT * FROM shapes WHERE id > $1' };
+    await pool.query({ ...query, values: [0] });
+    await pool.query({ ...query, values: [0] });
+    await pool.query('ALTER TABLE shapes ADD COLUMN extra text');
+    await expect(pool.query({ ...query, values: [0] })).rejects.toThrow(/cached plan must not change result type/);
+    await pool.query('DROP TABLE shapes');
+  });
+
   it('answers many concurrent queries in order, each with its own rows', async () => {
     await pool.query('INSERT INTO items SELECT g, $1 || g FROM generate_series(1, 50) g', ['n']);
     const results = await Promise.all(

@@ -5,13 +5,15 @@ import { Parser } from 'pg-protocol/dist/parser';
 
 /** What the session needs of a connection: somewhere to deliver the engine's answers. */
 export interface SessionClient {
-  deliver(message: BackendMessage): void;
+  /** `note` is whatever the client submitted with the messages this answer is to. */
+  deliver(message: BackendMessage, note: unknown): void;
   fail(err: unknown): void;
 }
 
 interface Unit {
   client: SessionClient;
   message: Uint8Array;
+  note: unknown;
 }
 
 /**
@@ -23,7 +25,8 @@ interface Unit {
  *   other connections' messages wait. A connection that goes away while owning the session has
  *   its transaction rolled back, as PostgreSQL does for a closed socket.
  * - **Named statements are the session's.** pg records which statements a connection has parsed;
- *   the connections share one record, so a statement is parsed once and reused by all.
+ *   the connections share one record, so a statement is parsed once and reused by all, and so is
+ *   its row description (see PgliteConnection).
  * - **The engine runs like a socket answers.** Messages submitted during one event-loop turn are
  *   run together once the turn's I/O has been handled (`setImmediate`), synchronously and in order,
  *   and every answer is then delivered. With one pg connection (the upstream adapter's design) a
@@ -35,6 +38,8 @@ interface Unit {
 export class PgliteSession {
   readonly parsedStatements: Record<string, string> = {};
   readonly submittedNamedStatements: Record<string, string> = {};
+  /** The row description of each named statement's result, by statement and result format. */
+  readonly rowDescriptions = new Map<string, BackendMessage>();
 
   private readonly queue: Unit[] = [];
   private readonly parser = new Parser();
@@ -43,8 +48,8 @@ export class PgliteSession {
 
   constructor(readonly pglite: PGlite) {}
 
-  submit(client: SessionClient, message: Uint8Array): void {
-    this.queue.push({ client, message });
+  submit(client: SessionClient, message: Uint8Array, note?: unknown): void {
+    this.queue.push({ client, message, note });
     this.schedule();
   }
 
@@ -55,12 +60,10 @@ export class PgliteSession {
     }
     if (this.owner !== client) return;
     this.owner = undefined;
-    try {
-      // Output discarded: nobody is listening any more. Outside a transaction this is a no-op warning.
-      this.pglite.execProtocolRawSync(serialize.query('ROLLBACK'));
-    } catch {
+    // The answer is discarded: nobody is listening any more.
+    this.pglite.execProtocolRawStream(serialize.query('ROLLBACK'), { syncToFs: false, onRawData: () => {} }).catch(() => {
       /* the engine is closing */
-    }
+    });
     this.schedule();
   }
 
@@ -80,32 +83,36 @@ export class PgliteSession {
       this.run(unit);
     }
     this.scheduled = false;
+    // No syncToFs(): the app opens PGlite on a directory (NodeFS) or in memory, and both write
+    // through; PGlite's syncToFs() is a no-op for them.
     // Whatever is left waits for the owner's next message, which schedules the next drain.
   }
 
-  private run({ client, message }: Unit): void {
-    let output: Uint8Array;
-    try {
-      output = this.pglite.execProtocolRawSync(message);
-    } catch (err) {
-      client.fail(err);
-      return;
-    }
+  private run({ client, message, note }: Unit): void {
+    // execProtocolRawStream, not execProtocolRawSync: the latter also runs PGlite's own parser over
+    // the answer and keeps every parsed message until an execProtocol() call (which never comes
+    // here). The engine does its work synchronously inside the call; `bytes` are a view into the
+    // engine's memory, so they are copied before the next answer overwrites them.
+    const chunks: Buffer[] = [];
+    this.pglite
+      .execProtocolRawStream(message, { syncToFs: false, onRawData: (bytes) => chunks.push(Buffer.from(bytes)) })
+      .catch((err: unknown) => client.fail(err));
     // Owned until the engine says the client's work is done (ReadyForQuery, idle).
     this.owner = client;
-    if (!output.length) return;
-    this.parser.parse(Buffer.from(output.buffer, output.byteOffset, output.byteLength), (msg) => {
-      if (msg.name === 'readyForQuery') {
-        this.owner = (msg as BackendMessage & { status: string }).status === 'I' ? undefined : client;
-      }
-      try {
-        client.deliver(msg);
-      } catch (err) {
-        // A listener threw; keep delivering the rest of the answer and surface the error as pg does.
-        process.nextTick(() => {
-          throw err;
-        });
-      }
-    });
+    for (const chunk of chunks) {
+      this.parser.parse(chunk, (msg) => {
+        if (msg.name === 'readyForQuery') {
+          this.owner = (msg as BackendMessage & { status: string }).status === 'I' ? undefined : client;
+        }
+        try {
+          client.deliver(msg, note);
+        } catch (err) {
+          // A listener threw; keep delivering the rest of the answer and surface the error as pg does.
+          process.nextTick(() => {
+            throw err;
+          });
+        }
+      });
+    }
   }
 }
