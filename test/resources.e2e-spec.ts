@@ -188,6 +188,8 @@ describe.each(CASES)('/api/v1/$resource (e2e)', (c) => {
     expect(patched.body).toEqual({ ...created.body, ...c.patch, updated_at: expect.stringMatching(ISO) });
     expect(Date.parse(patched.body.updated_at)).toBeGreaterThan(Date.parse(created.body.updated_at));
     expect((await t.api().get(`${path}/${id}`).set(bearer(owner.token)).expect(200)).body).toEqual(patched.body);
+    // The list (its SQL compiled once, rows hydrated from raw results) answers the same object as a read.
+    expect(await listAll(owner, c.resource)).toEqual([patched.body]);
 
     // An empty PATCH changes nothing.
     const unchanged = await t.api().patch(`${path}/${id}`).set(bearer(owner.token)).send({}).expect(200);

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { countOwned, deleteOwned, findOwned, ownedQuery, updateOwned } from '../common/owned';
-import { Page, PageQueryDto, paginate } from '../common/pagination';
+import { countOwned, deleteOwned, findOwned, updateOwned } from '../common/owned';
+import { OwnedPages } from '../common/owned-pages';
+import { Page, PageQueryDto } from '../common/pagination';
 import { Agent } from './agent.entity';
 import { AgentResponse } from './dto/agent.response';
 import { CreateAgentDto } from './dto/create-agent.dto';
@@ -13,11 +14,15 @@ const NOT_FOUND = 'Agent not found';
 /** The organization's agents; every query is scoped by organization. */
 @Injectable()
 export class AgentsService {
-  constructor(@InjectRepository(Agent) private readonly agents: Repository<Agent>) {}
+  private readonly pages: OwnedPages<Agent>;
+
+  constructor(@InjectRepository(Agent) private readonly agents: Repository<Agent>) {
+    this.pages = new OwnedPages(this.agents, 'agent');
+  }
 
   /** One page of the organization's agents, newest first. */
   list(orgId: string, query: PageQueryDto): Promise<Page<AgentResponse>> {
-    return paginate(ownedQuery(this.agents, orgId, 'agent'), query, toResponse);
+    return this.pages.page(orgId, query, toResponse);
   }
 
   async create(orgId: string, dto: CreateAgentDto): Promise<AgentResponse> {

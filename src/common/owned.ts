@@ -1,5 +1,5 @@
 import { NotFoundException } from '@nestjs/common';
-import { FindOptionsWhere, ObjectLiteral, QueryDeepPartialEntity, Repository, SelectQueryBuilder } from 'typeorm';
+import { FindOptionsWhere, ObjectLiteral, QueryDeepPartialEntity, Repository } from 'typeorm';
 
 /** A row that belongs to one organization. */
 export type Owned = ObjectLiteral & { id: string; organizationId: string };
@@ -7,15 +7,6 @@ export type Owned = ObjectLiteral & { id: string; organizationId: string };
 // Every helper puts the organization in the where: another organization's row reads as missing (404).
 const owned = <E extends Owned>(organizationId: string, id: string) =>
   ({ id, organizationId }) as FindOptionsWhere<E>;
-
-/** The organization's rows, for `paginate()`. */
-export function ownedQuery<E extends Owned>(
-  repo: Repository<E>,
-  organizationId: string,
-  alias: string,
-): SelectQueryBuilder<E> {
-  return repo.createQueryBuilder(alias).where(`${alias}.organizationId = :organizationId`, { organizationId });
-}
 
 /** The organization's row with this id, or 404 `notFound`. */
 export async function findOwned<E extends Owned>(

@@ -2,8 +2,9 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
-import { countOwned, deleteOwned, findOwned, ownedQuery, updateOwned } from '../common/owned';
-import { Page, PageQueryDto, paginate } from '../common/pagination';
+import { countOwned, deleteOwned, findOwned, updateOwned } from '../common/owned';
+import { OwnedPages } from '../common/owned-pages';
+import { Page, PageQueryDto } from '../common/pagination';
 import { Deployment } from './deployment.entity';
 import { CreateDeploymentDto } from './dto/create-deployment.dto';
 import { DeploymentResponse } from './dto/deployment.response';
@@ -14,14 +15,18 @@ const NOT_FOUND = 'Deployment not found';
 /** The organization's deployments; every query is scoped by organization. */
 @Injectable()
 export class DeploymentsService {
+  private readonly pages: OwnedPages<Deployment>;
+
   constructor(
     @InjectRepository(Deployment) private readonly deployments: Repository<Deployment>,
     private readonly agents: AgentsService,
-  ) {}
+  ) {
+    this.pages = new OwnedPages(this.deployments, 'deployment');
+  }
 
   /** One page of the organization's deployments, newest first. */
   list(orgId: string, query: PageQueryDto): Promise<Page<DeploymentResponse>> {
-    return paginate(ownedQuery(this.deployments, orgId, 'deployment'), query, toResponse);
+    return this.pages.page(orgId, query, toResponse);
   }
 
   async create(orgId: string, dto: CreateDeploymentDto): Promise<DeploymentResponse> {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { countOwned, deleteOwned, findOwned, ownedQuery, updateOwned } from '../common/owned';
-import { Page, PageQueryDto, paginate } from '../common/pagination';
+import { countOwned, deleteOwned, findOwned, updateOwned } from '../common/owned';
+import { OwnedPages } from '../common/owned-pages';
+import { Page, PageQueryDto } from '../common/pagination';
 import { CreateGatewayDto } from './dto/create-gateway.dto';
 import { GatewayResponse } from './dto/gateway.response';
 import { UpdateGatewayDto } from './dto/update-gateway.dto';
@@ -13,11 +14,15 @@ const NOT_FOUND = 'Gateway not found';
 /** The organization's gateways; every query is scoped by organization. */
 @Injectable()
 export class GatewaysService {
-  constructor(@InjectRepository(Gateway) private readonly gateways: Repository<Gateway>) {}
+  private readonly pages: OwnedPages<Gateway>;
+
+  constructor(@InjectRepository(Gateway) private readonly gateways: Repository<Gateway>) {
+    this.pages = new OwnedPages(this.gateways, 'gateway');
+  }
 
   /** One page of the organization's gateways, newest first. */
   list(orgId: string, query: PageQueryDto): Promise<Page<GatewayResponse>> {
-    return paginate(ownedQuery(this.gateways, orgId, 'gateway'), query, toResponse);
+    return this.pages.page(orgId, query, toResponse);
   }
 
   async create(orgId: string, dto: CreateGatewayDto): Promise<GatewayResponse> {

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { countOwned, deleteOwned, findOwned, ownedQuery, updateOwned } from '../common/owned';
-import { Page, PageQueryDto, paginate } from '../common/pagination';
+import { countOwned, deleteOwned, findOwned, updateOwned } from '../common/owned';
+import { OwnedPages } from '../common/owned-pages';
+import { Page, PageQueryDto } from '../common/pagination';
 import { CreatePipelineDto } from './dto/create-pipeline.dto';
 import { PipelineResponse } from './dto/pipeline.response';
 import { UpdatePipelineDto } from './dto/update-pipeline.dto';
@@ -13,11 +14,15 @@ const NOT_FOUND = 'Pipeline not found';
 /** The organization's pipelines; every query is scoped by organization. */
 @Injectable()
 export class PipelinesService {
-  constructor(@InjectRepository(Pipeline) private readonly pipelines: Repository<Pipeline>) {}
+  private readonly pages: OwnedPages<Pipeline>;
+
+  constructor(@InjectRepository(Pipeline) private readonly pipelines: Repository<Pipeline>) {
+    this.pages = new OwnedPages(this.pipelines, 'pipeline');
+  }
 
   /** One page of the organization's pipelines, newest first. */
   list(orgId: string, query: PageQueryDto): Promise<Page<PipelineResponse>> {
-    return paginate(ownedQuery(this.pipelines, orgId, 'pipeline'), query, toResponse);
+    return this.pages.page(orgId, query, toResponse);
   }
 
   async create(orgId: string, dto: CreatePipelineDto): Promise<PipelineResponse> {
