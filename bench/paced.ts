@@ -9,11 +9,14 @@
  * requests for as long as it takes to serve 1,000 of them, then nothing: the latency measured is
  * the closed-loop latency of a saturated server (p50 ≈ 50 / capacity), not the latency at 1,000 req/s.
  *
- * Latency is measured from the moment a request was due to the end of its response, so a request
- * that waits for a free connection because the server is slow is charged for the wait (no
- * coordinated omission).
+ * Latency is measured from the moment a request is issued (handed to the HTTP agent) to the end of
+ * its response, so a request that waits for a free connection because the server is slow is
+ * charged for the wait. How late this process issued requests against the schedule (its own timer
+ * and GC delays, not the server's) is reported separately as `scheduleLagMs`.
  */
+import { fork } from 'node:child_process';
 import { Agent, request } from 'node:http';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LoadResult, percentiles } from './scenarios';
 import { HOST } from './server';
@@ -39,6 +42,7 @@ export async function runPaced(spec: PacedSpec): Promise<LoadResult> {
   const ok: number[] = [];
   const all: number[] = [];
   const statusCodes: Record<string, number> = {};
+  const lag: number[] = [];
   const errorSamples = new Set<string>();
   let errors = 0;
   let timeouts = 0;
@@ -51,13 +55,15 @@ export async function runPaced(spec: PacedSpec): Promise<LoadResult> {
       if (++finished === total) resolve();
     };
     const send = (dueAt: number) => {
+      const issuedAt = performance.now();
+      lag.push(issuedAt - dueAt);
       const req = request(
         { host: url.hostname, port: url.port, path: url.pathname + url.search, headers: spec.headers, agent, timeout: (spec.timeoutSec ?? 10) * 1000 },
         (res) => {
           res.resume();
           res.on('end', () => {
             lastEnd = performance.now();
-            const ms = lastEnd - dueAt;
+            const ms = lastEnd - issuedAt;
             const code = res.statusCode ?? 0;
             statusCodes[code] = (statusCodes[code] ?? 0) + 1;
             all.push(ms);
@@ -113,5 +119,24 @@ export async function runPaced(spec: PacedSpec): Promise<LoadResult> {
     errors,
     timeouts,
     errorSamples: [...errorSamples],
+    scheduleLagMs: percentiles(lag),
   };
+}
+
+/** runPaced() in a child process of its own (bench/paced-worker.ts). */
+export function runPacedInChild(spec: PacedSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(__dirname, 'paced-worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let answered = false;
+    child.once('message', (msg: { result?: LoadResult; error?: string }) => {
+      answered = true;
+      if (msg.result) resolve(msg.result);
+      else reject(new Error(`paced load: ${msg.error}`));
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      if (!answered) reject(new Error(`paced load process exited with code ${code} before answering`));
+    });
+    child.send(spec);
+  });
 }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: a benchmark, not a test. Starts the compiled server (dist/src/main.js) as a child
  * process, sets up an organization, an agent and an API key over HTTP, and measures the scenarios of
- * issue 4 one at a time with autocannon:
+ * issue 4 one at a time with autocannon (and (f) with the paced generator of bench/paced.ts):
  *   (a) GET /health, the ceiling            (b) GET /agents with a valid key
  *   (f) (b) at a fixed 1,000 req/s          (e) (b) while a second client floods wrong secrets
  *   (d) first use of fresh keys (bcrypt)    (a'), (c) health and (b) on a second server with REDIS_URL
@@ -34,7 +34,7 @@ import {
   updateDocs,
   writeJson,
 } from './report';
-import { runPaced } from './paced';
+import { runPacedInChild } from './paced';
 import { firstUseLatency, loadProblems, LoadSpec, runLoad, settle, warmThenMeasure } from './scenarios';
 import { API, beginShutdown, killAllChildrenNow, ServerProcess, stopAllChildren } from './server';
 
@@ -281,8 +281,8 @@ async function main(): Promise<void> {
     };
     let outcome: ScenarioOutcome;
     try {
-      if (settings.warmupSec > 0) await runPaced({ ...paced, durationSec: settings.warmupSec });
-      outcome = loadOutcome('f', title, 1, await runPaced({ ...paced, durationSec: settings.durationSec }));
+      if (settings.warmupSec > 0) await runPacedInChild({ ...paced, durationSec: settings.warmupSec });
+      outcome = loadOutcome('f', title, 1, await runPacedInChild({ ...paced, durationSec: settings.durationSec }));
     } catch (err) {
       outcome = failed('f', title, 1, err);
     }

@@ -57,6 +57,8 @@ export interface LoadResult {
   timeouts: number;
   /** The first few distinct request-error messages. */
   errorSamples: string[];
+  /** Paced run (f) only: how late the load generator issued requests against its schedule. */
+  scheduleLagMs?: Percentiles;
   /** Autocannon's own summary (histogram-based; kept for reference); absent for the paced run (f). */
   autocannon?: { requestsAverage: number; latencyP50: number; latencyP99: number; sent: number };
 }

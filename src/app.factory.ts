@@ -5,6 +5,7 @@ import { Logger } from 'nestjs-pino';
 import { ConfigType } from '@nestjs/config';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
+import { PrototypedExpressAdapter } from './common/express-adapter';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { rejectDeepJson } from './common/json-depth.middleware';
 import { setupSwagger } from './common/swagger';
@@ -13,7 +14,7 @@ export const API_PREFIX = 'api/v1';
 
 /** Builds and configures the app; main.ts, the e2e tests and the benchmark all use this one place. */
 export async function createApp(): Promise<INestApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, new PrototypedExpressAdapter(), {
     bufferLogs: true,
     bodyParser: false,
   });

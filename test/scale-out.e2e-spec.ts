@@ -143,7 +143,7 @@ describe('failed key checks per client address (e2e)', () => {
   });
 
   it('ignores X-Forwarded-For from an untrusted address', async () => {
-    const direct = await withEnv({ TRUST_PROXY: undefined }, () => startTestApp());
+    const direct = await withEnv({ TRUST_PROXY: undefined, KEY_FAILURES_PER_MINUTE: '30' }, () => startTestApp());
     try {
       for (let i = 0; i < 30; i++) {
         await direct.api().get('/api/v1/agents').set(from(`10.9.9.${i}`)).set('X-API-Key', 'sk_live_bad').expect(401);
