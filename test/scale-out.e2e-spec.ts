@@ -1,4 +1,5 @@
 import { BcryptGate } from '../src/api-keys/bcrypt-gate';
+import { REFUSAL_DELAY_MS } from '../src/api-keys/key-failures';
 import { bearer, createKey, registerOrg } from './helpers/fixtures';
 import { eventually, withEnv } from './helpers/env';
 import { startTestApp, TestApp } from './helpers/test-app';
@@ -120,7 +121,10 @@ describe('failed key checks per client address (e2e)', () => {
     const gate = t.app.get(BcryptGate);
     const run = jest.spyOn(gate, 'run');
     for (const attempt of attempts) {
+      const asked = Date.now();
       const res = await t.api().get('/api/v1/agents').set(from('203.0.113.9')).set('X-API-Key', attempt).expect(429);
+      // Held back before it is answered (a deliberate pause, so only a lower bound is checked).
+      expect(Date.now() - asked).toBeGreaterThanOrEqual(REFUSAL_DELAY_MS - 20);
       expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
       expect(res.body.message).toContain('Too many failed API key checks');
     }

@@ -4,6 +4,8 @@ import { LRUCache } from 'lru-cache';
 import { appConfig } from '../config/app.config';
 
 const WINDOW_MS = 60_000;
+/** How long a locked-out address waits for its 429. */
+export const REFUSAL_DELAY_MS = 1_000;
 
 interface Window {
   failures: number;
@@ -12,8 +14,8 @@ interface Window {
 
 /**
  * Failed key checks (malformed keys, unknown prefixes, wrong secrets) per client address. Past the
- * limit the address gets 429 until its minute is over, answered before any database lookup or
- * bcrypt. Keys this process already verified are checked before this, so one bad neighbour
+ * limit the address gets 429 until its minute is over, answered (after a pause) before any
+ * database lookup or bcrypt. Keys this process already verified are checked before this, so one bad neighbour
  * behind a shared address does not lock the others out.
  */
 @Injectable()
@@ -25,17 +27,26 @@ export class KeyFailures {
     this.limit = config.KEY_FAILURES_PER_MINUTE;
   }
 
-  /** Throws 429 with Retry-After when the address has failed too often this minute. */
-  assertAllowed(ip: string): void {
+  /** Whether the address has used up its failures for this minute. */
+  lockedOut(ip: string): boolean {
     const window = this.windows.get(ip);
-    const now = Date.now();
-    if (window && window.endsAt > now && window.failures >= this.limit) {
-      const retryAfter = Math.max(1, Math.ceil((window.endsAt - now) / 1000));
-      throw new HttpException(
-        { message: `Too many failed API key checks from this address; retry in ${retryAfter} seconds`, retryAfter },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
+    return !!window && window.endsAt > Date.now() && window.failures >= this.limit;
+  }
+
+  /**
+   * 429 with Retry-After for a locked-out address, answered after a pause: an address that keeps
+   * guessing past its budget gets at most one answer per connection per REFUSAL_DELAY_MS, instead
+   * of refusals as fast as it can ask, which would take the CPU from everyone else. The pause
+   * holds a timer, not a thread.
+   */
+  async refuse(ip: string): Promise<never> {
+    await new Promise((resolve) => setTimeout(resolve, REFUSAL_DELAY_MS));
+    const window = this.windows.get(ip);
+    const retryAfter = Math.max(1, Math.ceil(((window?.endsAt ?? Date.now()) - Date.now()) / 1000));
+    throw new HttpException(
+      { message: `Too many failed API key checks from this address; retry in ${retryAfter} seconds`, retryAfter },
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
   }
 
   record(ip: string): void {
@@ -45,10 +56,14 @@ export class KeyFailures {
     else this.windows.set(ip, { failures: 1, endsAt: now + WINDOW_MS });
   }
 
-  /** Checks and counts in one step (no await between), so concurrent attempts cannot overshoot the limit. */
-  reserve(ip: string): void {
-    this.assertAllowed(ip);
+  /**
+   * Counts a failure in advance if the address may still fail (check and count in one step, no
+   * await between, so concurrent attempts cannot overshoot the limit); false when it may not.
+   */
+  tryReserve(ip: string): boolean {
+    if (this.lockedOut(ip)) return false;
     this.record(ip);
+    return true;
   }
 
   /** Takes back a failure counted in advance (a bcrypt compare that turned out to match). */

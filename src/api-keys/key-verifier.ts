@@ -78,7 +78,7 @@ export class KeyVerifier implements OnModuleInit {
     if (parsed && cached) return usable(await this.current(parsed.keyPrefix, cached));
 
     const clientIp = clientAddress?.();
-    if (clientIp) this.failures.assertAllowed(clientIp);
+    if (clientIp && this.failures.lockedOut(clientIp)) return this.failures.refuse(clientIp);
     if (!parsed) return this.fail(clientIp, 'API key is malformed');
     if (this.cache.isKnownMiss(parsed.keyPrefix)) return this.fail(clientIp, 'API key is invalid');
     const row = await this.keys
@@ -93,7 +93,7 @@ export class KeyVerifier implements OnModuleInit {
     }
     // Counted before the compare, so concurrent guesses from one address cannot run more
     // compares than its failure budget; a match takes the count back.
-    if (clientIp) this.failures.reserve(clientIp);
+    if (clientIp && !this.failures.tryReserve(clientIp)) return this.failures.refuse(clientIp);
     if (!(await this.compare(plainKey, row.keyHash))) throw new UnauthorizedException('API key is invalid');
     if (clientIp) this.failures.forgive(clientIp);
     const state = stateOf(row);
