@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import type Redis from 'ioredis';
 import { RedisService } from '../redis/redis.service';
 import { InMemoryRateLimitStorage, RateLimitStorage, RateWindow, toRecord } from './rate-limit.storage';
 
@@ -21,6 +22,21 @@ return {tonumber(hits), redis.call('PTTL', KEYS[1])}`;
 
 type Counter = [hits: number, ttlMs: number];
 
+/** The scripts as ioredis commands: sent by SHA (EVALSHA), the text only when Redis lacks it. */
+interface CounterCommands {
+  kaizenRateHit(key: string, ttlMs: number): Promise<Counter>;
+  kaizenRatePeek(key: string): Promise<Counter | null>;
+}
+
+function counterCommands(client: Redis): Redis & CounterCommands {
+  const commands = client as Redis & Partial<CounterCommands>;
+  if (!commands.kaizenRateHit) {
+    client.defineCommand('kaizenRateHit', { numberOfKeys: 1, lua: INCREMENT });
+    client.defineCommand('kaizenRatePeek', { numberOfKeys: 1, lua: PEEK });
+  }
+  return commands as Redis & CounterCommands;
+}
+
 /**
  * Rate-limit counters in Redis when it is configured and reachable; the in-process counters
  * otherwise, so an outage degrades limits to per-instance instead of failing requests.
@@ -36,22 +52,22 @@ export class ResilientRateLimitStorage implements RateLimitStorage {
   ) {}
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
-    const counter = await this.run<Counter>(INCREMENT, key, ttl);
+    const counter = await this.run((redis) => redis.kaizenRateHit(`kaizen:${key}`, ttl));
     return counter ? toRecord(windowOf(counter, ttl), limit) : this.local.increment(key, ttl, limit);
   }
 
   async peek(key: string, ttl: number): Promise<RateWindow | undefined> {
-    const counter = await this.run<Counter | null>(PEEK, key, ttl);
+    const counter = await this.run((redis) => redis.kaizenRatePeek(`kaizen:${key}`));
     if (counter === undefined) return this.local.peek(key, ttl);
     return counter ? windowOf(counter, ttl) : undefined;
   }
 
-  /** The script's result, or undefined when Redis is absent or failed (the caller falls back). */
-  private async run<T>(script: string, key: string, ttl: number): Promise<T | undefined> {
+  /** The command's result, or undefined when Redis is absent or failed (the caller falls back). */
+  private async run<T>(command: (redis: CounterCommands) => Promise<T>): Promise<T | undefined> {
     const client = this.redis.client;
     if (!client || !this.redis.available) return undefined;
     try {
-      return (await client.eval(script, 1, `kaizen:${key}`, ttl)) as T;
+      return await command(counterCommands(client));
     } catch (err) {
       if (Date.now() - this.warnedAt > 10_000) {
         this.warnedAt = Date.now();
