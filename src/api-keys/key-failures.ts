@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { appConfig } from '../config/app.config';
 
 const WINDOW_MS = 60_000;
@@ -40,7 +41,7 @@ export class KeyFailures {
    * holds a timer, not a thread.
    */
   async refuse(ip: string): Promise<never> {
-    await new Promise((resolve) => setTimeout(resolve, REFUSAL_DELAY_MS));
+    await sleep(REFUSAL_DELAY_MS);
     const window = this.windows.get(ip);
     const retryAfter = Math.max(1, Math.ceil(((window?.endsAt ?? Date.now()) - Date.now()) / 1000));
     throw new HttpException(

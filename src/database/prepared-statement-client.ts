@@ -17,8 +17,8 @@ function statementName(text: string): string | undefined {
 /**
  * A pg client that runs every parameterised query as a named prepared statement, so a connection
  * parses and plans each distinct SQL text once instead of on every request. TypeORM builds the same
- * texts over and over (one per code path); on the embedded database this makes the hot queries about
- * three times cheaper, since each protocol message is a round trip into the WASM engine.
+ * texts over and over (one per code path). On the embedded database the statements belong to PGlite's
+ * one session, shared by all pool connections (PgliteSession), so each text is parsed once per process.
  */
 export class PreparedStatementClient extends Client {
   // pg's query() has many overloads; only the (text, values[, callback]) form TypeORM uses is rewritten.
