@@ -20,7 +20,7 @@ describe('/api/v1/metrics (e2e)', () => {
     const whole = await t.api().get('/api/v1/metrics').set(bearer(owner.token)).expect(200);
     expect(whole.body).toEqual({
       resources: { agents: 0, deployments: 0, pipelines: 0, gateways: 0 },
-      requests: { request_count: 0, refused_count: 0 },
+      requests: { request_count: 0, served_count: 0, refused_count: 0, denied_count: 0, failed_count: 0, rejected_count: 0 },
     });
   });
 

@@ -26,7 +26,7 @@ function sharedDatabase(): { env: Record<string, string | undefined>; open: () =
 
 async function storedUsage(ds: DataSource, keyId: string) {
   const [usage] = await ds.query(
-    'SELECT COALESCE(SUM(request_count), 0)::int AS served, COALESCE(SUM(refused_count), 0)::int AS refused FROM api_key_usage WHERE key_id = $1',
+    'SELECT COALESCE(SUM(served_count), 0)::int AS served, COALESCE(SUM(refused_count), 0)::int AS refused FROM api_key_usage WHERE key_id = $1',
     [keyId],
   );
   const [key] = await ds.query('SELECT last_used_at FROM api_keys WHERE id = $1', [keyId]);
@@ -115,7 +115,8 @@ describe('usage history, metrics and unused keys (e2e)', () => {
     for (let i = 0; i < 6; i++) await t.api().get('/api/v1/agents').set('X-API-Key', key.key);
     const hourStart = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000).toISOString();
     const pending = await t.api().get(`/api/v1/api-keys/${key.id}/usage/history`).set(bearer(owner.token)).expect(200);
-    expect(pending.body).toEqual({ data: [{ bucket_start: hourStart, request_count: 4, refused_count: 2 }] });
+    const counts = { request_count: 6, served_count: 4, refused_count: 2, denied_count: 0, failed_count: 0, rejected_count: 0 };
+    expect(pending.body).toEqual({ data: [{ bucket_start: hourStart, ...counts }] });
 
     await t.app.get(UsageRecorder).flush();
     const hourly = await t.api().get(`/api/v1/api-keys/${key.id}/usage/history?granularity=hour`).set(bearer(owner.token)).expect(200);
@@ -126,7 +127,7 @@ describe('usage history, metrics and unused keys (e2e)', () => {
       .get(`/api/v1/api-keys/${key.id}/usage/history?granularity=day`)
       .set(bearer(owner.token))
       .expect(200);
-    expect(daily.body).toEqual({ data: [{ bucket_start: dayStart, request_count: 4, refused_count: 2 }] });
+    expect(daily.body).toEqual({ data: [{ bucket_start: dayStart, ...counts }] });
     const [{ last_used_at }] = await t.app.get(DataSource).query('SELECT last_used_at FROM api_keys WHERE id = $1', [key.id]);
     expect(last_used_at).toBeInstanceOf(Date);
     const get = await t.api().get(`/api/v1/api-keys/${key.id}`).set(bearer(owner.token)).expect(200);
@@ -160,9 +161,31 @@ describe('usage history, metrics and unused keys (e2e)', () => {
     await t.app.get(UsageRecorder).flush();
     const other = await registerOrg(t);
     const metrics = await t.api().get('/api/v1/metrics').set(bearer(owner.token)).expect(200);
-    expect(metrics.body.requests).toEqual({ request_count: 2, refused_count: 1 });
+    expect(metrics.body.requests).toEqual({ request_count: 3, served_count: 2, refused_count: 1, denied_count: 0, failed_count: 0, rejected_count: 0 });
     const theirs = await t.api().get('/api/v1/metrics').set(bearer(other.token)).expect(200);
-    expect(theirs.body.requests).toEqual({ request_count: 0, refused_count: 0 });
+    expect(theirs.body.requests).toMatchObject({ request_count: 0, served_count: 0, refused_count: 0 });
+  });
+
+  it('counts every request of a key by its answer, so /usage and /usage/history agree', async () => {
+    const owner = await registerOrg(t);
+    const key = await createKey(t, owner, { rate_limit: 5, scopes: ['agents:read'] });
+    const asKey = () => t.api();
+    const statuses = [
+      (await asKey().get('/api/v1/agents').set('X-API-Key', key.key)).status,
+      (await asKey().post('/api/v1/agents').set('X-API-Key', key.key).send({ name: 'x' })).status,
+      (await asKey().get('/api/v1/agents/7c9e6679-7425-40de-944b-e07fc1f90ae7').set('X-API-Key', key.key)).status,
+      (await asKey().get('/api/v1/agents?limit=0').set('X-API-Key', key.key)).status,
+      (await asKey().get('/api/v1/agents').set('X-API-Key', key.key)).status,
+      (await asKey().get('/api/v1/agents').set('X-API-Key', key.key)).status,
+      (await asKey().get('/api/v1/agents').set('X-API-Key', key.key)).status,
+    ];
+    expect(statuses).toEqual([200, 403, 404, 400, 200, 429, 429]);
+    const window = await t.api().get(`/api/v1/api-keys/${key.id}/usage`).set(bearer(owner.token)).expect(200);
+    const history = await t.api().get(`/api/v1/api-keys/${key.id}/usage/history`).set(bearer(owner.token)).expect(200);
+    expect(window.body.request_count).toBe(7);
+    expect(history.body.data).toEqual([
+      expect.objectContaining({ request_count: 7, served_count: 2, denied_count: 1, rejected_count: 2, refused_count: 2, failed_count: 0 }),
+    ]);
   });
 
   it('lists keys unused for N days', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { countOwned, deleteOwned, findOwned, updateOwned } from '../common/owned';
+import { deleteOwned, findOwned, updateOwned } from '../common/owned';
 import { OwnedPages } from '../common/owned-pages';
 import { Page, PageQueryDto } from '../common/pagination';
 import { Agent } from './agent.entity';
@@ -56,9 +56,6 @@ export class AgentsService {
     return this.agents.existsBy({ id, organizationId: orgId });
   }
 
-  count(orgId: string): Promise<number> {
-    return countOwned(this.agents, orgId);
-  }
 }
 
 function toResponse(agent: Agent): AgentResponse {

@@ -1,7 +1,6 @@
 import { CanActivate, ExecutionContext, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ThrottlerException } from '@nestjs/throttler';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { actorOf } from '../audit/actor.decorator';
 import { AuditService } from '../audit/audit.service';
 import { readCredential } from '../auth/credentials';
@@ -43,15 +42,11 @@ export class ApiKeyGuard implements CanActivate {
       throw err;
     });
     req.principal = principal;
+    // Every request the key makes is counted by its answer, whatever refuses it from here on.
+    this.usage.track(ctx.switchToHttp().getResponse<Response>(), principal.keyId, principal.organizationId);
     // Counted before the scope check, so every key-authenticated response carries X-RateLimit-*.
-    try {
-      await this.throttler.canActivate(ctx);
-    } catch (err) {
-      if (err instanceof ThrottlerException) this.usage.refused(principal.keyId, principal.organizationId);
-      throw err;
-    }
+    await this.throttler.canActivate(ctx);
     assertRouteAllows(this.reflector, ctx, principal);
-    this.usage.served(principal.keyId, principal.organizationId);
     return true;
   }
 

@@ -9,7 +9,9 @@ import { BcryptGate } from './verification/bcrypt-gate';
 import { KeyEvents } from './verification/key-events';
 import { KeyFailures } from './verification/key-failures';
 import { KeyVerifier } from './verification/key-verifier';
+import { RedisUsageLog } from './usage/redis-usage-log';
 import { UsageRecorder } from './usage/usage-recorder';
+import { UsageWriter } from './usage/usage-writer';
 import { UsageService } from './usage/usage.service';
 import { VerifiedKeyCache } from './verification/verified-key-cache';
 import { ApiKeyGuard } from './api-key.guard';
@@ -41,6 +43,8 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
     KeyFailures,
     KeyEvents,
     UsageRecorder,
+    UsageWriter,
+    RedisUsageLog,
     UsageService,
     { provide: API_KEY_AUTHENTICATOR, useExisting: ApiKeyGuard },
   ],

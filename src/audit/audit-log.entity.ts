@@ -28,6 +28,8 @@ export type TargetType = (typeof TARGET_TYPES)[number];
 @Index('IDX_audit_logs_organization_created', ['organizationId', 'createdAt'])
 @Index('IDX_audit_logs_organization_action_created', ['organizationId', 'action', 'createdAt'])
 @Index('IDX_audit_logs_organization_actor_created', ['organizationId', 'actorId', 'createdAt'])
+@Index('IDX_audit_logs_organization_target_created', ['organizationId', 'targetId', 'createdAt'])
+@Index('IDX_audit_logs_organization_actor_type_created', ['organizationId', 'actorType', 'createdAt'])
 export class AuditLog {
   @PrimaryGeneratedColumn('uuid')
   id: string;

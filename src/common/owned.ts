@@ -50,8 +50,3 @@ export async function deleteOwned<E extends Owned>(
   const result = await repo.delete(owned<E>(organizationId, id));
   if (!result.affected) throw new NotFoundException(notFound);
 }
-
-/** How many rows the organization has. */
-export function countOwned<E extends Owned>(repo: Repository<E>, organizationId: string): Promise<number> {
-  return repo.countBy({ organizationId } as FindOptionsWhere<E>);
-}

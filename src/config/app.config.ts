@@ -89,12 +89,12 @@ export class EnvironmentVariables {
   @Max(60_000)
   KEY_CACHE_FRESH_MS = 5_000;
 
-  /** How often in-memory usage (last_used_at, hourly counts) is written to the database. */
+  /** How often counted usage (last_used_at, hourly counts) is written to the database: without Redis, what a SIGKILL can lose. */
   @Transform(toInt)
   @IsInt()
   @Min(100)
   @Max(60_000)
-  USAGE_FLUSH_MS = 5_000;
+  USAGE_FLUSH_MS = 1_000;
 
   /**
    * bcrypt compares of presented keys run at once per process; more wait in a short queue. The

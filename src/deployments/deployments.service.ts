@@ -2,7 +2,7 @@ import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
-import { countOwned, deleteOwned, findOwned, updateOwned } from '../common/owned';
+import { deleteOwned, findOwned, updateOwned } from '../common/owned';
 import { OwnedPages } from '../common/owned-pages';
 import { Page, PageQueryDto } from '../common/pagination';
 import { Deployment } from './deployment.entity';
@@ -55,10 +55,6 @@ export class DeploymentsService {
 
   remove(orgId: string, id: string): Promise<void> {
     return deleteOwned(this.deployments, orgId, id, NOT_FOUND);
-  }
-
-  count(orgId: string): Promise<number> {
-    return countOwned(this.deployments, orgId);
   }
 
   // Another organization's agent reads as no agent at all: the message does not tell them apart.

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { countOwned, deleteOwned, findOwned, updateOwned } from '../common/owned';
+import { deleteOwned, findOwned, updateOwned } from '../common/owned';
 import { OwnedPages } from '../common/owned-pages';
 import { Page, PageQueryDto } from '../common/pagination';
 import { CreateGatewayDto } from './dto/create-gateway.dto';
@@ -45,9 +45,6 @@ export class GatewaysService {
     return deleteOwned(this.gateways, orgId, id, NOT_FOUND);
   }
 
-  count(orgId: string): Promise<number> {
-    return countOwned(this.gateways, orgId);
-  }
 }
 
 function toResponse(gateway: Gateway): GatewayResponse {

@@ -1,14 +1,12 @@
 import { Module } from '@nestjs/common';
-import { AgentsModule } from '../agents/agents.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ApiKeysModule } from '../api-keys/api-keys.module';
-import { DeploymentsModule } from '../deployments/deployments.module';
-import { GatewaysModule } from '../gateways/gateways.module';
-import { PipelinesModule } from '../pipelines/pipelines.module';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
+import { OrganizationResourceCount } from './organization-resource-count.entity';
 
 @Module({
-  imports: [AgentsModule, DeploymentsModule, PipelinesModule, GatewaysModule, ApiKeysModule],
+  imports: [TypeOrmModule.forFeature([OrganizationResourceCount]), ApiKeysModule],
   controllers: [MetricsController],
   providers: [MetricsService],
 })

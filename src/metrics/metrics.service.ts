@@ -1,30 +1,25 @@
 import { Injectable } from '@nestjs/common';
-import { AgentsService } from '../agents/agents.service';
+import { InjectRepository } from '@nestjs/typeorm';
+import { Repository } from 'typeorm';
 import { UsageService } from '../api-keys/usage/usage.service';
-import { DeploymentsService } from '../deployments/deployments.service';
-import { GatewaysService } from '../gateways/gateways.service';
-import { PipelinesService } from '../pipelines/pipelines.service';
 import { MetricsResponse } from './dto/metrics.response';
+import { OrganizationResourceCount } from './organization-resource-count.entity';
 
 @Injectable()
 export class MetricsService {
   constructor(
-    private readonly agents: AgentsService,
-    private readonly deployments: DeploymentsService,
-    private readonly pipelines: PipelinesService,
-    private readonly gateways: GatewaysService,
+    @InjectRepository(OrganizationResourceCount) private readonly counts: Repository<OrganizationResourceCount>,
     private readonly usage: UsageService,
   ) {}
 
-  /** The organization's resource counts and the requests made with its API keys. */
+  /** The organization's resource counts and the requests made with its API keys: rollups, never a scan of history. */
   async forOrganization(orgId: string): Promise<MetricsResponse> {
-    const [agents, deployments, pipelines, gateways, requests] = await Promise.all([
-      this.agents.count(orgId),
-      this.deployments.count(orgId),
-      this.pipelines.count(orgId),
-      this.gateways.count(orgId),
+    const [rows, requests] = await Promise.all([
+      this.counts.find({ select: { resource: true, count: true }, where: { organizationId: orgId } }),
       this.usage.totals(orgId),
     ]);
-    return { resources: { agents, deployments, pipelines, gateways }, requests };
+    const resources: MetricsResponse['resources'] = { agents: 0, deployments: 0, pipelines: 0, gateways: 0 };
+    for (const row of rows) resources[row.resource] = Number(row.count);
+    return { resources, requests };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
-import { countOwned, deleteOwned, findOwned, updateOwned } from '../common/owned';
+import { deleteOwned, findOwned, updateOwned } from '../common/owned';
 import { OwnedPages } from '../common/owned-pages';
 import { Page, PageQueryDto } from '../common/pagination';
 import { CreatePipelineDto } from './dto/create-pipeline.dto';
@@ -50,9 +50,6 @@ export class PipelinesService {
     return deleteOwned(this.pipelines, orgId, id, NOT_FOUND);
   }
 
-  count(orgId: string): Promise<number> {
-    return countOwned(this.pipelines, orgId);
-  }
 }
 
 function toResponse(pipeline: Pipeline): PipelineResponse {

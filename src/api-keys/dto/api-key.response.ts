@@ -80,10 +80,21 @@ export class KeyUsageResponse {
   @ApiProperty({ example: '2024-01-15T10:01:00.000Z', format: 'date-time' }) reset_at: string;
 }
 
-export class UsageBucketResponse {
+/**
+ * Requests made with a key, by what their response was. request_count is their sum: the same
+ * requests the rate-limit window of /usage counts, so the two agree.
+ */
+export class UsageCountsResponse {
+  @ApiProperty({ example: 50, description: 'every request made with the key: the sum of the counts below' }) request_count: number;
+  @ApiProperty({ example: 45, description: 'answered 2xx or 3xx' }) served_count: number;
+  @ApiProperty({ example: 2, description: "refused by the key's rate limit (429)" }) refused_count: number;
+  @ApiProperty({ example: 1, description: 'denied after the key was verified (401/403: a missing scope, an address not allowed)' }) denied_count: number;
+  @ApiProperty({ example: 0, description: 'failed on the service side (5xx)' }) failed_count: number;
+  @ApiProperty({ example: 2, description: 'rejected as invalid (another 4xx: bad input, not found, conflict)' }) rejected_count: number;
+}
+
+export class UsageBucketResponse extends UsageCountsResponse {
   @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) bucket_start: string;
-  @ApiProperty({ example: 45, description: 'requests served' }) request_count: number;
-  @ApiProperty({ example: 2, description: 'requests refused by the rate limit (429)' }) refused_count: number;
 }
 
 export class UsageHistoryResponse {

@@ -1,43 +1,36 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
-import { InjectDataSource } from '@nestjs/typeorm';
+import type { Response } from 'express';
 import type { Server } from 'node:http';
-import { DataSource } from 'typeorm';
+import onHeaders from 'on-headers';
 import { appConfig } from '../../config/app.config';
+import { RedisUsageLog } from './redis-usage-log';
+import { noOutcomes, outcomeOf, UsageOutcome } from './usage-outcome';
+import { UsageRow, UsageWriter } from './usage-writer';
 
 const HOUR_MS = 3_600_000;
 
-interface Bucket {
-  keyId: string;
-  organizationId: string;
-  bucketStart: number;
-  served: number;
-  refused: number;
-}
-
-export interface PendingTotals {
-  served: number;
-  refused: number;
-}
-
 /**
- * Counts key use in memory where the request is admitted and writes it in batches: every
- * USAGE_FLUSH_MS and at shutdown, one upsert of hourly buckets and one update of last_used_at per
- * batch, never a write per request. A failed write keeps the counts for the next batch.
+ * Counts every request made with a key by what its response was, when the response is sent. With
+ * Redis the count goes to Redis at once (a killed process loses nothing it answered) and one flusher
+ * in the cluster moves counts to the database; without Redis (or while it is down) counts wait in
+ * memory and this process writes them every USAGE_FLUSH_MS, and at shutdown.
  */
 @Injectable()
 export class UsageRecorder implements OnModuleInit, OnModuleDestroy, BeforeApplicationShutdown {
   private readonly logger = new Logger(UsageRecorder.name);
-  private buckets = new Map<string, Bucket>();
-  private lastUsed = new Map<string, number>();
+  private buckets = new Map<string, UsageRow>();
+  /** The memory batch being written right now: still counted by readers until its write is done. */
+  private inFlight?: UsageRow[];
   private timer?: NodeJS.Timeout;
-  private flushing: Promise<void> = Promise.resolve();
+  private flushing: Promise<unknown> = Promise.resolve();
 
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
     private readonly adapterHost: HttpAdapterHost,
+    private readonly writer: UsageWriter,
+    private readonly redisLog: RedisUsageLog,
   ) {}
 
   onModuleInit(): void {
@@ -59,97 +52,93 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy, BeforeAppli
     }
   }
 
-  served(keyId: string, organizationId: string): void {
-    this.count(keyId, organizationId, 'served');
+  /** Counts the request when its response starts, by the response's status. */
+  track(res: Response, keyId: string, organizationId: string): void {
+    onHeaders(res, () => this.count(keyId, organizationId, outcomeOf(res.statusCode)));
   }
 
-  refused(keyId: string, organizationId: string): void {
-    this.count(keyId, organizationId, 'refused');
+  /** Counts one request of a key. */
+  count(keyId: string, organizationId: string, outcome: UsageOutcome): void {
+    const now = Date.now();
+    const bucketStart = now - (now % HOUR_MS);
+    if (this.redisLog.available) {
+      this.redisLog.count(keyId, organizationId, bucketStart, outcome).catch((err: Error) => {
+        // A command that timed out may still be applied when Redis wakes: counting it here too would
+        // count it twice, so only a command that never reached Redis is counted in memory.
+        if (!/timed out/i.test(err.message)) this.countInMemory(keyId, organizationId, bucketStart, outcome, now);
+      });
+      return;
+    }
+    this.countInMemory(keyId, organizationId, bucketStart, outcome, now);
   }
 
-  /** Counts not yet written, for readers that add them to what is stored. */
-  pending(filter: { organizationId?: string; keyId?: string }): Bucket[] {
-    return [...this.buckets.values()].filter(
-      (b) =>
-        (!filter.organizationId || b.organizationId === filter.organizationId) &&
-        (!filter.keyId || b.keyId === filter.keyId),
-    );
+  /**
+   * Counts not yet in the database, for readers that add them to what is stored: this process's
+   * (the batch being written included, until it is) and Redis's as sealed batches with their ids
+   * (see RedisUsageLog.unwritten).
+   */
+  async unwritten(filter: { organizationId?: string; keyId?: string }): Promise<{ local: UsageRow[]; batches: { id: string; rows: UsageRow[] }[] }> {
+    const matches = (b: UsageRow) =>
+      (!filter.organizationId || b.organizationId === filter.organizationId) && (!filter.keyId || b.keyId === filter.keyId);
+    const batches = await this.redisLog.unwritten(filter).catch(() => []);
+    const local = [...this.buckets.values(), ...(this.inFlight ?? [])].filter(matches);
+    return { local, batches };
   }
 
   /** Writes what has been counted so far; concurrent calls run one after another. True when all is stored. */
   flush(): Promise<boolean> {
     const done = this.flushing.then(() => this.write());
-    this.flushing = done.then(() => undefined);
+    this.flushing = done;
     return done;
   }
 
-  private count(keyId: string, organizationId: string, kind: 'served' | 'refused'): void {
-    const now = Date.now();
-    const bucketStart = now - (now % HOUR_MS);
+  private countInMemory(keyId: string, organizationId: string, bucketStart: number, outcome: UsageOutcome, now: number): void {
     const id = `${keyId}|${bucketStart}`;
     let bucket = this.buckets.get(id);
     if (!bucket) {
-      bucket = { keyId, organizationId, bucketStart, served: 0, refused: 0 };
+      bucket = { keyId, organizationId, bucketStart, ...noOutcomes(), lastUsedAt: now };
       this.buckets.set(id, bucket);
     }
-    bucket[kind] += 1;
-    this.lastUsed.set(keyId, now);
+    bucket[outcome] += 1;
+    bucket.lastUsedAt = now;
   }
 
   private async write(): Promise<boolean> {
-    if (this.buckets.size === 0 && this.lastUsed.size === 0) return true;
-    const buckets = this.buckets;
-    const lastUsed = this.lastUsed;
-    this.buckets = new Map();
-    this.lastUsed = new Map();
-    const rows = [...buckets.values()];
+    let ok = await this.writeMemory();
     try {
-      await this.dataSource.transaction(async (tx) => {
-        if (rows.length) {
-          // Keys deleted meanwhile (their organization was) are skipped by the join.
-          await tx.query(
-            `INSERT INTO api_key_usage (key_id, organization_id, bucket_start, request_count, refused_count)
-             SELECT u.key_id, u.organization_id, u.bucket_start, u.served, u.refused
-             FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::bigint[], $5::bigint[])
-               AS u(key_id, organization_id, bucket_start, served, refused)
-             JOIN api_keys k ON k.id = u.key_id
-             ON CONFLICT (key_id, bucket_start) DO UPDATE SET
-               request_count = api_key_usage.request_count + EXCLUDED.request_count,
-               refused_count = api_key_usage.refused_count + EXCLUDED.refused_count`,
-            [
-              rows.map((r) => r.keyId),
-              rows.map((r) => r.organizationId),
-              rows.map((r) => new Date(r.bucketStart).toISOString()),
-              rows.map((r) => r.served),
-              rows.map((r) => r.refused),
-            ],
-          );
-        }
-        if (lastUsed.size) {
-          await tx.query(
-            `UPDATE api_keys k SET last_used_at = GREATEST(COALESCE(k.last_used_at, u.used_at), u.used_at)
-             FROM unnest($1::uuid[], $2::timestamptz[]) AS u(id, used_at)
-             WHERE k.id = u.id`,
-            [[...lastUsed.keys()], [...lastUsed.values()].map((t) => new Date(t).toISOString())],
-          );
-        }
-      });
+      await this.redisLog.drain((rows, batchId) => this.writer.write(rows, batchId));
+    } catch (err) {
+      // The batch stays sealed in Redis; the next flush (here or on another instance) writes it.
+      this.logger.warn(`Usage flush from Redis failed, will retry: ${(err as Error).message}`);
+      ok = false;
+    }
+    return ok;
+  }
+
+  private async writeMemory(): Promise<boolean> {
+    if (this.buckets.size === 0) return true;
+    const buckets = this.buckets;
+    this.buckets = new Map();
+    this.inFlight = [...buckets.values()];
+    try {
+      await this.writer.write(this.inFlight);
+      return true;
     } catch (err) {
       // Nothing counted is lost: merge this batch back and try again with the next one.
       this.logger.warn(`Usage flush failed, will retry: ${(err as Error).message}`);
       for (const [id, bucket] of buckets) {
         const current = this.buckets.get(id);
-        if (current) {
-          current.served += bucket.served;
-          current.refused += bucket.refused;
-        } else {
+        if (!current) {
           this.buckets.set(id, bucket);
+          continue;
         }
+        for (const outcome of Object.keys(noOutcomes()) as UsageOutcome[]) current[outcome] += bucket[outcome];
+        current.lastUsedAt = Math.max(current.lastUsedAt, bucket.lastUsedAt);
       }
-      for (const [keyId, at] of lastUsed) this.lastUsed.set(keyId, Math.max(at, this.lastUsed.get(keyId) ?? 0));
       return false;
+    } finally {
+      this.inFlight = undefined;
     }
-    return true;
   }
 
   /** Closes the listening socket and waits (bounded) for requests in flight, so their counts make the last batch. */

@@ -1,4 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { UsageCountsResponse } from '../../api-keys/dto/api-key.response';
 
 export class ResourceCounts {
   @ApiProperty({ example: 12 }) agents: number;
@@ -7,16 +8,11 @@ export class ResourceCounts {
   @ApiProperty({ example: 2 }) gateways: number;
 }
 
-export class RequestTotals {
-  @ApiProperty({ example: 1520, description: 'requests served with API keys (may lag a few seconds)' }) request_count: number;
-  @ApiProperty({ example: 12, description: 'requests refused by a key rate limit (429)' }) refused_count: number;
-}
-
 /** GET /metrics: the caller's organization. An object of groups, so more groups can be added. */
 export class MetricsResponse {
   @ApiProperty({ type: ResourceCounts, description: "how many of each resource the caller's organization has" })
   resources: ResourceCounts;
 
-  @ApiProperty({ type: RequestTotals, description: "requests made with the organization's API keys, all time" })
-  requests: RequestTotals;
+  @ApiProperty({ type: UsageCountsResponse, description: "requests made with the organization's API keys, all time (may lag by USAGE_FLUSH_MS)" })
+  requests: UsageCountsResponse;
 }
