@@ -161,6 +161,42 @@ describe('KaizenClient with a user token: apiKeys', () => {
   });
 });
 
+describe('KaizenClient with a user token: organizations, members, auditLogs', () => {
+  it('reads and renames the organization', async () => {
+    const org = await owner.organizations.get();
+    expect(org).toMatchObject({ id: expect.any(String), name: expect.any(String) });
+    const renamed = await owner.organizations.update({ name: 'Acme Renamed' });
+    expect(renamed).toMatchObject({ id: org.id, name: 'Acme Renamed' });
+    expect(await owner.organizations.get()).toEqual(renamed);
+  });
+
+  it('adds, lists, changes and removes a member, and the audit log records it', async () => {
+    const email = `dev-${randomUUID()}@example.com`;
+    const added = await owner.members.add({ email, password: 'correct-horse-9', name: 'Dev', role: 'developer' });
+    expect(added).toMatchObject({ user_id: expect.any(String), email, name: 'Dev', role: 'developer' });
+    expect((await owner.members.list({ limit: 100 })).data).toContainEqual(added);
+
+    expect(await owner.members.update(added.user_id, { role: 'viewer' })).toMatchObject({ user_id: added.user_id, role: 'viewer' });
+    const dev = new KaizenClient({ baseUrl, accessToken: (await owner.auth.login({ email, password: 'correct-horse-9' })).access_token });
+    expect((await apiError(dev.members.remove(added.user_id))).status).toBe(403);
+
+    await expect(owner.members.remove(added.user_id)).resolves.toBeUndefined();
+    expect((await owner.members.list({ limit: 100 })).data.map((m) => m.user_id)).not.toContain(added.user_id);
+    expect((await apiError(owner.members.remove(added.user_id))).status).toBe(404);
+
+    const log = await owner.auditLogs.list({ target_id: added.user_id, limit: 10 });
+    expect(log.data.map((entry) => entry.action)).toEqual(['member.removed', 'member.role_changed', 'member.added']);
+    expect((await owner.auditLogs.list({ action: 'member.removed', limit: 1 })).data[0]).toMatchObject({ target_id: added.user_id });
+  });
+
+  it('refuses organization, member and audit routes with an API key', async () => {
+    const { client } = await keyClient({ name: 'reader', scopes: ['agents:read'] });
+    for (const call of [client.organizations.get(), client.members.list(), client.auditLogs.list()]) {
+      expect((await apiError(call)).status).toBe(403);
+    }
+  });
+});
+
 describe('KaizenClient transport', () => {
   it('sends requests through the fetch it is given', async () => {
     const seen: string[] = [];

@@ -41,6 +41,7 @@ async function done(call: Promise<Outcome<unknown>>): Promise<void> {
 }
 
 const byId = (id: string) => ({ params: { path: { id } } });
+const byUserId = (userId: string) => ({ params: { path: { user_id: userId } } });
 
 /**
  * Typed client for the Kaizen Studio API. Every method resolves to the response body described by the
@@ -106,6 +107,31 @@ export class KaizenClient {
 
   readonly metrics = {
     get: () => send(this.http.GET('/api/v1/metrics')),
+  };
+
+  /** The caller's organization (user token only; renaming needs the owner or admin role). */
+  readonly organizations = {
+    get: () => send(this.http.GET('/api/v1/organizations/current')),
+    update: (body: Body<'/api/v1/organizations/current', 'patch'>) =>
+      send(this.http.PATCH('/api/v1/organizations/current', { body })),
+  };
+
+  /** The organization's members (user token only; changes need the owner or admin role). */
+  readonly members = {
+    list: (query?: Query<'/api/v1/organizations/current/members'>) =>
+      send(this.http.GET('/api/v1/organizations/current/members', { params: { query } })),
+    /** Creates the user account and adds it with the given role. */
+    add: (body: Body<'/api/v1/organizations/current/members', 'post'>) =>
+      send(this.http.POST('/api/v1/organizations/current/members', { body })),
+    update: (userId: string, body: Body<'/api/v1/organizations/current/members/{user_id}', 'patch'>) =>
+      send(this.http.PATCH('/api/v1/organizations/current/members/{user_id}', { ...byUserId(userId), body })),
+    /** Removes the member and deletes their user account. */
+    remove: (userId: string) => done(this.http.DELETE('/api/v1/organizations/current/members/{user_id}', byUserId(userId))),
+  };
+
+  /** Who created, rotated and revoked keys and changed members (user token; owner or admin). */
+  readonly auditLogs = {
+    list: (query?: Query<'/api/v1/audit-logs'>) => send(this.http.GET('/api/v1/audit-logs', { params: { query } })),
   };
 
   /** Managing API keys needs a user's access token (an API key cannot manage keys). */
