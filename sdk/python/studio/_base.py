@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
 from urllib.parse import quote
 
@@ -32,8 +32,8 @@ _UNSET: Any = object()
 class Settings:
     """A client's configuration; ``with_options`` copies it with changes."""
 
-    api_key: Optional[str]
-    access_token: Optional[str]
+    api_key: Optional[str] = field(repr=False)
+    access_token: Optional[str] = field(repr=False)
     base_url: str
     timeout: Optional[float]
     max_retries: int
