@@ -25,7 +25,16 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 # 429: the server throttled the call before running it; 503: it asked the client to come back later.
 RETRYABLE = frozenset({429, 503})
 
-_UNSET: Any = object()
+
+
+class _NotGiven:
+    """The default of per-call options: "use the client's setting" (None is a value: no timeout)."""
+
+    def __repr__(self) -> str:
+        return "NOT_GIVEN"
+
+
+_UNSET: Any = _NotGiven()
 
 
 @dataclass(frozen=True)
