@@ -1,7 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { createApp } from '../src/app.factory';
-import { KaizenApiError, KaizenClient } from './src';
+import { KaizenApiError, KaizenClient, KaizenTimeoutError } from './src';
 
 // The SDK against a real server on a free port: the app as main.ts builds it, on DATABASE_URL or
 // the embedded database.
@@ -160,6 +160,179 @@ describe('KaizenClient with a user token: apiKeys', () => {
     expect((await apiError(client.apiKeys.list())).status).toBe(403);
   });
 });
+
+describe('KaizenClient with a user token: organizations, members, auditLogs', () => {
+  it('reads and renames the organization', async () => {
+    const org = await owner.organizations.get();
+    expect(org).toMatchObject({ id: expect.any(String), name: expect.any(String) });
+    const renamed = await owner.organizations.update({ name: 'Acme Renamed' });
+    expect(renamed).toMatchObject({ id: org.id, name: 'Acme Renamed' });
+    expect(await owner.organizations.get()).toEqual(renamed);
+  });
+
+  it('adds, lists, changes and removes a member, and the audit log records it', async () => {
+    const email = `dev-${randomUUID()}@example.com`;
+    const added = await owner.members.add({ email, password: 'correct-horse-9', name: 'Dev', role: 'developer' });
+    expect(added).toMatchObject({ user_id: expect.any(String), email, name: 'Dev', role: 'developer' });
+    expect((await owner.members.list({ limit: 100 })).data).toContainEqual(added);
+
+    expect(await owner.members.update(added.user_id, { role: 'viewer' })).toMatchObject({ user_id: added.user_id, role: 'viewer' });
+    const dev = new KaizenClient({ baseUrl, accessToken: (await owner.auth.login({ email, password: 'correct-horse-9' })).access_token });
+    expect((await apiError(dev.members.remove(added.user_id))).status).toBe(403);
+
+    await expect(owner.members.remove(added.user_id)).resolves.toBeUndefined();
+    expect((await owner.members.list({ limit: 100 })).data.map((m) => m.user_id)).not.toContain(added.user_id);
+    expect((await apiError(owner.members.remove(added.user_id))).status).toBe(404);
+
+    const log = await owner.auditLogs.list({ target_id: added.user_id, limit: 10 });
+    expect(log.data.map((entry) => entry.action)).toEqual(['member.removed', 'member.role_changed', 'member.added']);
+    expect((await owner.auditLogs.list({ action: 'member.removed', limit: 1 })).data[0]).toMatchObject({ target_id: added.user_id });
+  });
+
+  it('refuses organization, member and audit routes with an API key', async () => {
+    const { client } = await keyClient({ name: 'reader', scopes: ['agents:read'] });
+    for (const call of [client.organizations.get(), client.members.list(), client.auditLogs.list()]) {
+      expect((await apiError(call)).status).toBe(403);
+    }
+  });
+});
+
+describe('KaizenClient auto-pagination', () => {
+  it('listAll yields every item across pages in list order, fetching a page only when the loop needs it', async () => {
+    const { created, client } = await keyClient({ name: 'pager', scopes: ['pipelines:write'] });
+    for (let i = 0; i < 5; i++) await client.pipelines.create({ name: `step ${i}`, steps: [] });
+    const everything = (await client.pipelines.list({ limit: 100 })).data.map((p) => p.id);
+    expect(everything.length).toBeGreaterThanOrEqual(5);
+
+    const requests: string[] = [];
+    const counted = new KaizenClient({ apiKey: created.key, baseUrl, fetch: recording(requests) });
+    const seen: string[] = [];
+    for await (const pipeline of counted.pipelines.listAll({ limit: 2 })) seen.push(pipeline.id);
+    expect(seen).toEqual(everything);
+    expect(requests).toHaveLength(Math.ceil(everything.length / 2)); // the last page says next_cursor: null
+    expect(requests[1]).toMatch(/cursor=/);
+
+    requests.length = 0;
+    for await (const pipeline of counted.pipelines.listAll({ limit: 2 })) {
+      expect(pipeline.id).toBe(everything[0]);
+      break;
+    }
+    expect(requests).toHaveLength(1);
+  });
+
+  it('pages every list: agents, deployments, gateways, apiKeys, members and auditLogs', async () => {
+    const lists = [
+      [owner.agents.listAll({ limit: 1 }), (await owner.agents.list({ limit: 100 })).data],
+      [owner.deployments.listAll({ limit: 1 }), (await owner.deployments.list({ limit: 100 })).data],
+      [owner.gateways.listAll({ limit: 1 }), (await owner.gateways.list({ limit: 100 })).data],
+      [owner.apiKeys.listAll({ limit: 1 }), (await owner.apiKeys.list({ limit: 100 })).data],
+      [owner.members.listAll({ limit: 1 }), (await owner.members.list({ limit: 100 })).data],
+      [owner.auditLogs.listAll({ limit: 1 }), (await owner.auditLogs.list({ limit: 100 })).data],
+    ] as const;
+    for (const [iterator, firstPage] of lists) {
+      const all: unknown[] = [];
+      for await (const item of iterator) all.push(item);
+      expect(all).toEqual(firstPage);
+    }
+    expect((await owner.apiKeys.list({ limit: 100 })).data.length).toBeGreaterThan(1);
+  });
+});
+
+describe('KaizenClient retries', () => {
+  it('retries an idempotent call answered 429 after Retry-After when maxRetries is set', async () => {
+    const { created } = await keyClient({ name: 'retry', scopes: ['agents:read'] });
+    const requests: string[] = [];
+    const client = new KaizenClient({ apiKey: created.key, baseUrl, maxRetries: 2, fetch: refusing([429, 503], requests) });
+    const started = Date.now();
+    await expect(client.agents.list()).resolves.toMatchObject({ data: expect.any(Array) });
+    expect(requests).toEqual(['GET 429', 'GET 503', 'GET 200']);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(900); // the 429 said Retry-After: 1
+  });
+
+  it('does not retry by default, nor a POST unless the call asks', async () => {
+    const { created } = await keyClient({ name: 'retry-post', scopes: ['agents:write'] });
+    const requests: string[] = [];
+    const noRetries = new KaizenClient({ apiKey: created.key, baseUrl, fetch: refusing([503], requests) });
+    expect((await apiError(noRetries.agents.list())).status).toBe(503);
+    expect(requests).toEqual(['GET 503']);
+
+    requests.length = 0;
+    const client = new KaizenClient({ apiKey: created.key, baseUrl, maxRetries: 3, fetch: refusing([503], requests) });
+    expect((await apiError(client.agents.create({ name: 'once' }))).status).toBe(503);
+    expect(requests).toEqual(['POST 503']);
+    expect((await client.agents.list({ limit: 100 })).data.map((a) => a.name)).not.toContain('once');
+
+    requests.length = 0;
+    const retried = new KaizenClient({ apiKey: created.key, baseUrl, fetch: refusing([503], requests) });
+    await expect(retried.agents.create({ name: 'asked' }, { maxRetries: 1 })).resolves.toMatchObject({ name: 'asked' });
+    expect(requests).toEqual(['POST 503', 'POST 201']);
+  });
+
+  it("throws the server's own 429 at once when its Retry-After is longer than maxRetryAfter", async () => {
+    const { created } = await keyClient({ name: 'one-a-minute', scopes: ['agents:read'], rate_limit: 1 });
+    const requests: string[] = [];
+    const client = new KaizenClient({ apiKey: created.key, baseUrl, maxRetries: 3, maxRetryAfter: 1, fetch: recording(requests) });
+    await client.agents.list();
+    const err = await apiError(client.agents.list());
+    expect(err).toMatchObject({ status: 429, rateLimit: { limit: 1, remaining: 0 } });
+    expect(err.retryAfter).toBeGreaterThan(1);
+    expect(requests).toHaveLength(2);
+  });
+});
+
+describe('KaizenClient timeouts', () => {
+  it('fails an attempt that outlasts the timeout with KaizenTimeoutError, and honours an abort signal', async () => {
+    const { createServer } = await import('node:http');
+    const silent = createServer(() => undefined); // accepts requests and never answers
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const silentUrl = `http://127.0.0.1:${(silent.address() as { port: number }).port}`;
+    try {
+      const client = new KaizenClient({ baseUrl: silentUrl, apiKey: 'sk_live_unused', timeout: 200 });
+      const err = await client.metrics.get().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(KaizenTimeoutError);
+      expect(err).toMatchObject({ timeout: 200, call: 'GET /api/v1/metrics' });
+
+      const slower = new KaizenClient({ baseUrl: silentUrl, timeout: 60_000 });
+      await expect(slower.metrics.get({ timeout: 100 })).rejects.toBeInstanceOf(KaizenTimeoutError);
+      const aborted = await slower.metrics.get({ signal: AbortSignal.timeout(100) }).catch((e: unknown) => e);
+      expect(aborted).not.toBeInstanceOf(KaizenTimeoutError);
+      expect(aborted).toMatchObject({ name: 'TimeoutError' });
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
+  });
+});
+
+/** A fetch that records `METHOD status ?query` of each request it passes to the real server. */
+function recording(log: string[]): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const response = await fetch(request);
+    log.push(`${request.method} ${response.status} ${new URL(request.url).search}`.trim());
+    return response;
+  };
+}
+
+/**
+ * A fetch standing in for an overloaded proxy: it answers the first requests with `statuses` (429 with
+ * Retry-After: 1, 503 without it) before passing requests on to the real server.
+ */
+function refusing(statuses: number[], log: string[]): typeof fetch {
+  const pending = [...statuses];
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const status = pending.shift();
+    if (status !== undefined) {
+      log.push(`${request.method} ${status}`);
+      const headers: Record<string, string> = status === 429 ? { 'Retry-After': '1' } : {};
+      return Response.json({ statusCode: status, error: 'Refused', message: 'try again' }, { status, headers });
+    }
+    const response = await fetch(request);
+    log.push(`${request.method} ${response.status}`);
+    return response;
+  };
+}
 
 describe('KaizenClient transport', () => {
   it('sends requests through the fetch it is given', async () => {

@@ -1,17 +1,27 @@
 import createClient, { type Client } from 'openapi-fetch';
 import type { paths } from '../generated/schema';
 import { KaizenApiError } from './errors';
+import { paginate } from './pagination';
+import { DEFAULT_MAX_RETRY_AFTER_S, DEFAULT_TIMEOUT_MS, type RequestOptions, type TransportSettings, transportFor } from './transport';
 
 export interface KaizenClientOptions {
-  /** An `sk_live_...` API key, sent as `X-API-Key`. */
+  /** An `sk_live_...` API key, sent as `X-API-Key`; default: the `KAIZEN_API_KEY` environment variable. */
   apiKey?: string;
   /** A user's access token (from `auth.login`/`auth.register`), sent as `Authorization: Bearer`. */
   accessToken?: string;
-  /** The server's origin; default `http://localhost:3000`. */
+  /** The server's origin; default: `KAIZEN_BASE_URL`, else `http://localhost:3000`. */
   baseUrl?: string;
   /** A fetch implementation to use instead of the global one. */
   fetch?: typeof globalThis.fetch;
+  /** Retries of an idempotent call (GET, DELETE) answered 429 or 503, after `Retry-After`; default 0. */
+  maxRetries?: number;
+  /** Milliseconds one attempt may take before it fails with `KaizenTimeoutError`; default 60 000. */
+  timeout?: number;
+  /** Longest `Retry-After` (seconds) a retry waits for; a longer one is thrown at once. Default 60. */
+  maxRetryAfter?: number;
 }
+
+export type { RequestOptions } from './transport';
 
 // Request shapes, looked up in the generated schema by route so they cannot drift from it.
 type Query<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? Q : never;
@@ -40,86 +50,181 @@ async function done(call: Promise<Outcome<unknown>>): Promise<void> {
   await send(call);
 }
 
-const byId = (id: string) => ({ params: { path: { id } } });
+/** An environment variable where there is a `process` (Node); browsers have none. */
+function env(name: string): string | undefined {
+  const value = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.[name];
+  return value === '' ? undefined : value;
+}
 
 /**
  * Typed client for the Kaizen Studio API. Every method resolves to the response body described by the
  * server's OpenAPI document (sdk/generated/schema.d.ts) and throws `KaizenApiError` on a non-2xx status.
+ * Every method takes `RequestOptions` (`maxRetries`, `timeout`, `signal`) as its last argument.
  */
 export class KaizenClient {
   /** The underlying openapi-fetch client (typed, but errors are returned, not thrown), for other routes. */
   readonly http: Client<paths>;
+  private readonly settings: TransportSettings;
 
   constructor(options: KaizenClientOptions = {}) {
     const headers: Record<string, string> = {};
-    if (options.apiKey) headers['X-API-Key'] = options.apiKey;
+    const apiKey = options.apiKey ?? (options.accessToken ? undefined : env('KAIZEN_API_KEY'));
+    if (apiKey) headers['X-API-Key'] = apiKey;
     if (options.accessToken) headers.Authorization = `Bearer ${options.accessToken}`;
+    this.settings = {
+      // Looked up at call time, so a fetch replaced after construction (e.g. by a test) is used.
+      fetch: options.fetch ?? ((input, init) => globalThis.fetch(input, init)),
+      maxRetries: options.maxRetries ?? 0,
+      timeout: options.timeout ?? DEFAULT_TIMEOUT_MS,
+      maxRetryAfter: options.maxRetryAfter ?? DEFAULT_MAX_RETRY_AFTER_S,
+    };
     this.http = createClient<paths>({
-      baseUrl: options.baseUrl ?? 'http://localhost:3000',
+      baseUrl: options.baseUrl ?? env('KAIZEN_BASE_URL') ?? 'http://localhost:3000',
       headers,
-      fetch: options.fetch,
+      fetch: transportFor(this.settings),
     });
+  }
+
+  /** openapi-fetch options that send one call with its retries and timeout. */
+  private via(options: RequestOptions | undefined) {
+    return { fetch: transportFor(this.settings, options) };
   }
 
   /** Sign-up and log-in; both return a session whose `access_token` is a user's bearer token. */
   readonly auth = {
-    register: (body: Body<'/api/v1/auth/register', 'post'>) => send(this.http.POST('/api/v1/auth/register', { body })),
-    login: (body: Body<'/api/v1/auth/login', 'post'>) => send(this.http.POST('/api/v1/auth/login', { body })),
-    me: () => send(this.http.GET('/api/v1/auth/me')),
+    register: (body: Body<'/api/v1/auth/register', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/auth/register', { body, ...this.via(options) })),
+    login: (body: Body<'/api/v1/auth/login', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/auth/login', { body, ...this.via(options) })),
+    me: (options?: RequestOptions) => send(this.http.GET('/api/v1/auth/me', this.via(options))),
   };
 
   readonly agents = {
-    list: (query?: Query<'/api/v1/agents'>) => send(this.http.GET('/api/v1/agents', { params: { query } })),
-    get: (id: string) => send(this.http.GET('/api/v1/agents/{id}', byId(id))),
-    create: (body: Body<'/api/v1/agents', 'post'>) => send(this.http.POST('/api/v1/agents', { body })),
-    update: (id: string, body: Body<'/api/v1/agents/{id}', 'patch'>) =>
-      send(this.http.PATCH('/api/v1/agents/{id}', { ...byId(id), body })),
-    delete: (id: string) => done(this.http.DELETE('/api/v1/agents/{id}', byId(id))),
+    list: (query?: Query<'/api/v1/agents'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/agents', { params: { query }, ...this.via(options) })),
+    /** Every agent, newest first, fetching further pages as the loop reaches them. */
+    listAll: (query?: Query<'/api/v1/agents'>, options?: RequestOptions) =>
+      paginate((cursor) => this.agents.list({ ...query, cursor }, options)),
+    get: (id: string, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/agents/{id}', { params: { path: { id } }, ...this.via(options) })),
+    create: (body: Body<'/api/v1/agents', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/agents', { body, ...this.via(options) })),
+    update: (id: string, body: Body<'/api/v1/agents/{id}', 'patch'>, options?: RequestOptions) =>
+      send(this.http.PATCH('/api/v1/agents/{id}', { params: { path: { id } }, body, ...this.via(options) })),
+    delete: (id: string, options?: RequestOptions) =>
+      done(this.http.DELETE('/api/v1/agents/{id}', { params: { path: { id } }, ...this.via(options) })),
   };
 
   readonly deployments = {
-    list: (query?: Query<'/api/v1/deployments'>) => send(this.http.GET('/api/v1/deployments', { params: { query } })),
-    get: (id: string) => send(this.http.GET('/api/v1/deployments/{id}', byId(id))),
-    create: (body: Body<'/api/v1/deployments', 'post'>) => send(this.http.POST('/api/v1/deployments', { body })),
-    update: (id: string, body: Body<'/api/v1/deployments/{id}', 'patch'>) =>
-      send(this.http.PATCH('/api/v1/deployments/{id}', { ...byId(id), body })),
-    delete: (id: string) => done(this.http.DELETE('/api/v1/deployments/{id}', byId(id))),
+    list: (query?: Query<'/api/v1/deployments'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/deployments', { params: { query }, ...this.via(options) })),
+    listAll: (query?: Query<'/api/v1/deployments'>, options?: RequestOptions) =>
+      paginate((cursor) => this.deployments.list({ ...query, cursor }, options)),
+    get: (id: string, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/deployments/{id}', { params: { path: { id } }, ...this.via(options) })),
+    create: (body: Body<'/api/v1/deployments', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/deployments', { body, ...this.via(options) })),
+    update: (id: string, body: Body<'/api/v1/deployments/{id}', 'patch'>, options?: RequestOptions) =>
+      send(this.http.PATCH('/api/v1/deployments/{id}', { params: { path: { id } }, body, ...this.via(options) })),
+    delete: (id: string, options?: RequestOptions) =>
+      done(this.http.DELETE('/api/v1/deployments/{id}', { params: { path: { id } }, ...this.via(options) })),
   };
 
   readonly pipelines = {
-    list: (query?: Query<'/api/v1/pipelines'>) => send(this.http.GET('/api/v1/pipelines', { params: { query } })),
-    get: (id: string) => send(this.http.GET('/api/v1/pipelines/{id}', byId(id))),
-    create: (body: Body<'/api/v1/pipelines', 'post'>) => send(this.http.POST('/api/v1/pipelines', { body })),
-    update: (id: string, body: Body<'/api/v1/pipelines/{id}', 'patch'>) =>
-      send(this.http.PATCH('/api/v1/pipelines/{id}', { ...byId(id), body })),
-    delete: (id: string) => done(this.http.DELETE('/api/v1/pipelines/{id}', byId(id))),
+    list: (query?: Query<'/api/v1/pipelines'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/pipelines', { params: { query }, ...this.via(options) })),
+    listAll: (query?: Query<'/api/v1/pipelines'>, options?: RequestOptions) =>
+      paginate((cursor) => this.pipelines.list({ ...query, cursor }, options)),
+    get: (id: string, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/pipelines/{id}', { params: { path: { id } }, ...this.via(options) })),
+    create: (body: Body<'/api/v1/pipelines', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/pipelines', { body, ...this.via(options) })),
+    update: (id: string, body: Body<'/api/v1/pipelines/{id}', 'patch'>, options?: RequestOptions) =>
+      send(this.http.PATCH('/api/v1/pipelines/{id}', { params: { path: { id } }, body, ...this.via(options) })),
+    delete: (id: string, options?: RequestOptions) =>
+      done(this.http.DELETE('/api/v1/pipelines/{id}', { params: { path: { id } }, ...this.via(options) })),
   };
 
   readonly gateways = {
-    list: (query?: Query<'/api/v1/gateways'>) => send(this.http.GET('/api/v1/gateways', { params: { query } })),
-    get: (id: string) => send(this.http.GET('/api/v1/gateways/{id}', byId(id))),
-    create: (body: Body<'/api/v1/gateways', 'post'>) => send(this.http.POST('/api/v1/gateways', { body })),
-    update: (id: string, body: Body<'/api/v1/gateways/{id}', 'patch'>) =>
-      send(this.http.PATCH('/api/v1/gateways/{id}', { ...byId(id), body })),
-    delete: (id: string) => done(this.http.DELETE('/api/v1/gateways/{id}', byId(id))),
+    list: (query?: Query<'/api/v1/gateways'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/gateways', { params: { query }, ...this.via(options) })),
+    listAll: (query?: Query<'/api/v1/gateways'>, options?: RequestOptions) =>
+      paginate((cursor) => this.gateways.list({ ...query, cursor }, options)),
+    get: (id: string, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/gateways/{id}', { params: { path: { id } }, ...this.via(options) })),
+    create: (body: Body<'/api/v1/gateways', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/gateways', { body, ...this.via(options) })),
+    update: (id: string, body: Body<'/api/v1/gateways/{id}', 'patch'>, options?: RequestOptions) =>
+      send(this.http.PATCH('/api/v1/gateways/{id}', { params: { path: { id } }, body, ...this.via(options) })),
+    delete: (id: string, options?: RequestOptions) =>
+      done(this.http.DELETE('/api/v1/gateways/{id}', { params: { path: { id } }, ...this.via(options) })),
   };
 
   readonly metrics = {
-    get: () => send(this.http.GET('/api/v1/metrics')),
+    get: (options?: RequestOptions) => send(this.http.GET('/api/v1/metrics', this.via(options))),
+  };
+
+  /** The caller's organization (user token only; renaming needs the owner or admin role). */
+  readonly organizations = {
+    get: (options?: RequestOptions) => send(this.http.GET('/api/v1/organizations/current', this.via(options))),
+    update: (body: Body<'/api/v1/organizations/current', 'patch'>, options?: RequestOptions) =>
+      send(this.http.PATCH('/api/v1/organizations/current', { body, ...this.via(options) })),
+  };
+
+  /** The organization's members (user token only; changes need the owner or admin role). */
+  readonly members = {
+    list: (query?: Query<'/api/v1/organizations/current/members'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/organizations/current/members', { params: { query }, ...this.via(options) })),
+    listAll: (query?: Query<'/api/v1/organizations/current/members'>, options?: RequestOptions) =>
+      paginate((cursor) => this.members.list({ ...query, cursor }, options)),
+    /** Creates the user account and adds it with the given role. */
+    add: (body: Body<'/api/v1/organizations/current/members', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/organizations/current/members', { body, ...this.via(options) })),
+    update: (userId: string, body: Body<'/api/v1/organizations/current/members/{user_id}', 'patch'>, options?: RequestOptions) =>
+      send(
+        this.http.PATCH('/api/v1/organizations/current/members/{user_id}', {
+          params: { path: { user_id: userId } },
+          body,
+          ...this.via(options),
+        }),
+      ),
+    /** Removes the member and deletes their user account. */
+    remove: (userId: string, options?: RequestOptions) =>
+      done(
+        this.http.DELETE('/api/v1/organizations/current/members/{user_id}', {
+          params: { path: { user_id: userId } },
+          ...this.via(options),
+        }),
+      ),
+  };
+
+  /** Who created, rotated and revoked keys and changed members (user token; owner or admin). */
+  readonly auditLogs = {
+    list: (query?: Query<'/api/v1/audit-logs'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/audit-logs', { params: { query }, ...this.via(options) })),
+    listAll: (query?: Query<'/api/v1/audit-logs'>, options?: RequestOptions) =>
+      paginate((cursor) => this.auditLogs.list({ ...query, cursor }, options)),
   };
 
   /** Managing API keys needs a user's access token (an API key cannot manage keys). */
   readonly apiKeys = {
-    scopes: () => send(this.http.GET('/api/v1/api-keys/scopes')),
-    create: (body: Body<'/api/v1/api-keys', 'post'>) => send(this.http.POST('/api/v1/api-keys', { body })),
-    list: (query?: Query<'/api/v1/api-keys'>) => send(this.http.GET('/api/v1/api-keys', { params: { query } })),
-    get: (id: string) => send(this.http.GET('/api/v1/api-keys/{id}', byId(id))),
-    revoke: (id: string) => done(this.http.DELETE('/api/v1/api-keys/{id}', byId(id))),
-    usage: (id: string) => send(this.http.GET('/api/v1/api-keys/{id}/usage', byId(id))),
-    usageHistory: (id: string, query?: Query<'/api/v1/api-keys/{id}/usage/history'>) =>
-      send(this.http.GET('/api/v1/api-keys/{id}/usage/history', { params: { path: { id }, query } })),
+    scopes: (options?: RequestOptions) => send(this.http.GET('/api/v1/api-keys/scopes', this.via(options))),
+    create: (body: Body<'/api/v1/api-keys', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/api-keys', { body, ...this.via(options) })),
+    list: (query?: Query<'/api/v1/api-keys'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/api-keys', { params: { query }, ...this.via(options) })),
+    listAll: (query?: Query<'/api/v1/api-keys'>, options?: RequestOptions) =>
+      paginate((cursor) => this.apiKeys.list({ ...query, cursor }, options)),
+    get: (id: string, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/api-keys/{id}', { params: { path: { id } }, ...this.via(options) })),
+    revoke: (id: string, options?: RequestOptions) =>
+      done(this.http.DELETE('/api/v1/api-keys/{id}', { params: { path: { id } }, ...this.via(options) })),
+    usage: (id: string, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/api-keys/{id}/usage', { params: { path: { id } }, ...this.via(options) })),
+    usageHistory: (id: string, query?: Query<'/api/v1/api-keys/{id}/usage/history'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/api-keys/{id}/usage/history', { params: { path: { id }, query }, ...this.via(options) })),
     /** Issues a replacement key; the old one keeps working for the grace period (default 24 h). */
-    rotate: (id: string, body: Body<'/api/v1/api-keys/{id}/rotate', 'post'> = {}) =>
-      send(this.http.POST('/api/v1/api-keys/{id}/rotate', { ...byId(id), body })),
+    rotate: (id: string, body: Body<'/api/v1/api-keys/{id}/rotate', 'post'> = {}, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/api-keys/{id}/rotate', { params: { path: { id } }, body, ...this.via(options) })),
   };
 }

@@ -13,7 +13,7 @@ export interface RateLimitInfo {
   reset?: number;
 }
 
-/** Thrown for every non-2xx response; network failures are not wrapped and reach the caller as they are. */
+/** Thrown for every non-2xx response; network failures are not wrapped and reach the caller as they are (a timeout is a `KaizenTimeoutError`). */
 export class KaizenApiError extends Error {
   override readonly name = 'KaizenApiError';
 
@@ -74,4 +74,18 @@ function rateLimitOf(headers: Headers): RateLimitInfo | undefined {
   };
   const info: RateLimitInfo = { limit: read('limit'), remaining: read('remaining'), reset: read('reset') };
   return Object.values(info).some((value) => value !== undefined) ? info : undefined;
+}
+
+/** Thrown when an attempt outlasts the client's (or the call's) `timeout`; the request may have reached the server. */
+export class KaizenTimeoutError extends Error {
+  override readonly name = 'KaizenTimeoutError';
+
+  constructor(
+    /** The timeout that elapsed, in milliseconds. */
+    readonly timeout: number,
+    /** Which call timed out, e.g. "GET /api/v1/agents". */
+    readonly call: string,
+  ) {
+    super(`${call} timed out after ${timeout} ms`);
+  }
 }

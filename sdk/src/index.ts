@@ -1,3 +1,4 @@
-export { KaizenClient, type KaizenClientOptions } from './client';
-export { KaizenApiError, type ErrorBody, type RateLimitInfo } from './errors';
+export { KaizenClient, type KaizenClientOptions, type RequestOptions } from './client';
+export { KaizenApiError, KaizenTimeoutError, type ErrorBody, type RateLimitInfo } from './errors';
+export type { Page } from './pagination';
 export type { components, operations, paths } from '../generated/schema';
