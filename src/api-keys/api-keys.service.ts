@@ -86,7 +86,10 @@ export class ApiKeysService {
    * one keeps working until now + grace period (or its own earlier expiry), and no longer.
    */
   async rotate(keyId: string, by: UserPrincipal, input: RotateKeyInput, actor: AuditActor = userActor(by.userId)): Promise<RotatedKey> {
-    await this.assertMayChange(await this.get(by.organizationId, keyId), by);
+    const current = await this.get(by.organizationId, keyId);
+    this.assertMayChange(current, by);
+    // Answered before bcrypt is spent on a successor; the locked read below is what decides.
+    if (current.replacedById) await this.refuseRotated(this.keys.manager, current.replacedById);
     const rotated = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
         // Locked, so two rotations or a rotation and a revocation cannot interleave.
@@ -95,11 +98,12 @@ export class ApiKeysService {
           lock: { mode: 'pessimistic_write' },
         });
         if (!old) throw new NotFoundException('API key not found');
+        // A key has at most one successor: of concurrent rotations, the first to take the lock wins.
+        if (old.replacedById) await this.refuseRotated(tx, old.replacedById);
         const status = statusOf(old);
         if (status !== 'active') throw new ConflictException(`API key is ${status} and cannot be rotated`);
         const graceEnds = new Date(Date.now() + input.gracePeriodSeconds * 1000);
         const oldExpiresAt = old.expiresAt && old.expiresAt < graceEnds ? old.expiresAt : graceEnds;
-        await tx.update(ApiKey, { id: old.id }, { expiresAt: oldExpiresAt });
         const created = await this.insertKey(tx, key, {
           organizationId: old.organizationId,
           name: old.name,
@@ -108,6 +112,7 @@ export class ApiKeysService {
           expiresAt: input.expiresAt ?? null,
           createdBy: by.userId,
         });
+        await tx.update(ApiKey, { id: old.id }, { expiresAt: oldExpiresAt, replacedById: created.record.id });
         await this.audit.record(
           keyAudit('api_key.rotated', old, actor, {
             new_key_id: created.record.id,
@@ -147,6 +152,16 @@ export class ApiKeysService {
     const saved = await tx.save(tx.create(ApiKey, { ...fields, keyHash: key.keyHash, keyPrefix: key.keyPrefix }));
     const { keyHash: _hash, ...record } = saved;
     return { record: record as ApiKey, plainKey: key.plainKey };
+  }
+
+  /** 409 for a key that already has a successor, naming it, so the caller knows which key to rotate instead. */
+  private async refuseRotated(manager: EntityManager, successorId: string): Promise<never> {
+    const successor = await manager.findOne(ApiKey, { select: { id: true, keyPrefix: true }, where: { id: successorId } });
+    throw new ConflictException(
+      successor
+        ? `API key was already rotated; its successor is ${successor.keyPrefix}`
+        : 'API key was already rotated; its successor no longer exists',
+    );
   }
 
   /** Owners and admins may change any key of their organization; developers only the keys they created. */
