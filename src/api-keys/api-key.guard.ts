@@ -5,7 +5,10 @@ import type { Request } from 'express';
 import { actorOf } from '../audit/actor.decorator';
 import { AuditService } from '../audit/audit.service';
 import { readCredential } from '../auth/credentials';
+import { ApiKeyPrincipal } from '../auth/principal';
 import { assertRouteAllows } from '../auth/route-policy';
+import { MembershipCache } from '../organizations/membership-cache';
+import { capScopes } from '../organizations/role';
 import { ApiKeyThrottlerGuard } from './rate-limit/api-key-throttler.guard';
 import { ApiKeysService } from './api-keys.service';
 import { KeyRefusedError } from './verification/key-verifier';
@@ -24,6 +27,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly throttler: ApiKeyThrottlerGuard,
     private readonly usage: UsageRecorder,
     private readonly audit: AuditService,
+    private readonly memberships: MembershipCache,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -42,6 +46,7 @@ export class ApiKeyGuard implements CanActivate {
       if (err instanceof KeyRefusedError) this.auditRefusal(req, err);
       throw err;
     });
+    await this.capToHolderRole(principal);
     req.principal = principal;
     // Counted before the scope check, so every key-authenticated response carries X-RateLimit-*.
     try {
@@ -53,6 +58,18 @@ export class ApiKeyGuard implements CanActivate {
     assertRouteAllows(this.reflector, ctx, principal);
     this.usage.served(principal.keyId, principal.organizationId);
     return true;
+  }
+
+  /**
+   * A key never grants more than its holder's role allows now: a developer demoted to viewer has a
+   * read-only key from their next request. The role comes from MembershipCache (no query per request).
+   */
+  private async capToHolderRole(principal: ApiKeyPrincipal): Promise<void> {
+    const role = await this.memberships.role(principal.organizationId, principal.createdBy);
+    // A removed member's keys are revoked with the removal; this covers a key created while its
+    // creator was being removed.
+    if (!role) throw new UnauthorizedException("API key's holder is no longer a member of this organization");
+    principal.scopes = capScopes(principal.scopes, role);
   }
 
   /** A genuine key used after revocation or expiry: worth an audit entry (at most one a minute per key). */

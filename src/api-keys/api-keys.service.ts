@@ -14,7 +14,7 @@ import { statusOf, toApiKeyResponse } from './api-key.mapper';
 import { ApiKeyResponse, KeyUsageResponse } from './dto/api-key.response';
 import { ListApiKeysQuery } from './dto/list-api-keys.query';
 import { GeneratedKey, generateKey } from './verification/key-format';
-import { KeyEvents } from './verification/key-events';
+import { KeyEvent, KeyEvents } from './verification/key-events';
 import { KeyVerifier } from './verification/key-verifier';
 import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit/rate-limit.storage';
 import { grants, Scope, SCOPE_DESCRIPTIONS } from '../auth/scopes';
@@ -33,6 +33,18 @@ export interface RotateKeyInput {
 
 
 export type { RotatedKey } from './issued-key';
+
+/** Why a key was revoked, as its audit entry records it. */
+export type RevocationReason = 'user' | 'member_removed';
+
+/** A committed change to a key that every instance must hear about (see announce()). */
+export type KeyChange = KeyEvent;
+
+interface KeyRow {
+  id: string;
+  name: string;
+  key_prefix: string;
+}
 
 export const DEFAULT_RATE_LIMIT = 100;
 
@@ -229,9 +241,15 @@ export class ApiKeysService {
 
   /**
    * Revokes a key at once; revoking a revoked key changes nothing. With `by`, the key must belong to
-   * that user's organization, and a developer may revoke only the keys they created.
+   * that user's organization, and a developer may revoke only the keys they created. The audit
+   * entry records why (`reason`).
    */
-  async revoke(keyId: string, by?: UserPrincipal, actor: AuditActor = userActor(by?.userId ?? null)): Promise<void> {
+  async revoke(
+    keyId: string,
+    by?: UserPrincipal,
+    actor: AuditActor = userActor(by?.userId ?? null),
+    reason: RevocationReason = 'user',
+  ): Promise<void> {
     const key = await this.keys.findOne({
       select: { id: true, organizationId: true, name: true, createdBy: true, status: true, keyPrefix: true },
       where: by ? { id: keyId, organizationId: by.organizationId } : { id: keyId },
@@ -247,9 +265,76 @@ export class ApiKeysService {
         .where('id = :id AND status = :active', { id: keyId, active: 'active' })
         .execute();
       // A concurrent revocation got there first: one entry is enough.
-      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor), tx);
+      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor, { reason }), tx);
     });
     await this.events.publish({ type: 'revoked', keyId, keyPrefix: key.keyPrefix });
+  }
+
+  /**
+   * Inside the caller's transaction (a member's removal): revokes every key `userId` holds that is
+   * not revoked yet, each audited as api_key.revoked with `reason`. Pass the result to announce()
+   * once the transaction has committed.
+   */
+  async revokeKeysOf(
+    tx: EntityManager,
+    organizationId: string,
+    userId: string,
+    actor: AuditActor,
+    reason: RevocationReason,
+  ): Promise<KeyChange[]> {
+    const { raw } = await tx
+      .createQueryBuilder()
+      .update(ApiKey)
+      .set({ status: 'revoked', revokedAt: () => 'now()', revokedBy: actor.type === 'user' ? actor.id : null })
+      .where('organization_id = :organizationId AND created_by = :userId AND status = :active', {
+        organizationId,
+        userId,
+        active: 'active',
+      })
+      .returning('id, name, key_prefix')
+      .execute();
+    const keys = (raw as KeyRow[]).map((row) => ({ id: row.id, organizationId, name: row.name, keyPrefix: row.key_prefix }));
+    for (const key of keys) await this.audit.record(keyAudit('api_key.revoked', key, actor, { reason }), tx);
+    return keys.map((key) => ({ type: 'revoked', keyId: key.id, keyPrefix: key.keyPrefix }));
+  }
+
+  /**
+   * Inside the caller's transaction (a member's removal): hands every key `fromUserId` holds that is
+   * not revoked to `toUserId`, who must be a member allowed to hold keys (the caller checks), each
+   * audited as api_key.transferred. Pass the result to announce() once the transaction has committed.
+   */
+  async transferKeysOf(
+    tx: EntityManager,
+    organizationId: string,
+    fromUserId: string,
+    toUserId: string,
+    actor: AuditActor,
+  ): Promise<KeyChange[]> {
+    const { raw } = await tx
+      .createQueryBuilder()
+      .update(ApiKey)
+      .set({ createdBy: toUserId })
+      .where('organization_id = :organizationId AND created_by = :fromUserId AND status = :active', {
+        organizationId,
+        fromUserId,
+        active: 'active',
+      })
+      .returning('id, name, key_prefix')
+      .execute();
+    const keys = (raw as KeyRow[]).map((row) => ({ id: row.id, organizationId, name: row.name, keyPrefix: row.key_prefix }));
+    for (const key of keys) {
+      await this.audit.record(
+        keyAudit('api_key.transferred', key, actor, { from_user_id: fromUserId, to_user_id: toUserId, reason: 'member_removed' }),
+        tx,
+      );
+    }
+    // The holder changed, so the role that caps the key did: every instance re-reads the key.
+    return keys.map((key) => ({ type: 'changed', keyId: key.id, keyPrefix: key.keyPrefix }));
+  }
+
+  /** Tells this and every other instance about committed key changes (their caches drop or re-read the keys). */
+  async announce(changes: KeyChange[]): Promise<void> {
+    for (const change of changes) await this.events.publish(change);
   }
 
   /** The key's current rate-limit window, read from the same counters the throttler uses. */
