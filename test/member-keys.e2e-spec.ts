@@ -125,6 +125,28 @@ describe('keys follow their holder (e2e)', () => {
     await createAgent(t, key.key).expect(201);
   });
 
+  it('leaves no live key to a member removed while creating or rotating one', async () => {
+    for (let trial = 0; trial < 5; trial++) {
+      const owner = await registerOrg(t);
+      const dev = await addMember(t, owner, 'developer');
+      const existing = await createKey(t, dev);
+      const [created, rotated] = await Promise.all([
+        t.api().post('/api/v1/api-keys').set(bearer(dev.token)).send({ name: 'racing', scopes: ['agents:read'] }),
+        t.api().post(`/api/v1/api-keys/${existing.id}/rotate`).set(bearer(dev.token)).send({}),
+        t.api().delete(`${MEMBERS}/${dev.userId}`).set(bearer(owner.token)).expect(204),
+      ]);
+      // Each either happened before the removal (and its key was revoked with it) or was refused.
+      expect([201, 401]).toContain(created.status);
+      expect([201, 401, 409]).toContain(rotated.status); // 409: the old key was revoked by then
+      const keys = await t.api().get('/api/v1/api-keys').query({ limit: 100 }).set(bearer(owner.token)).expect(200);
+      const live = keys.body.data.filter((k: { created_by: string; status: string }) => k.status !== 'revoked');
+      expect(live).toEqual([]);
+      for (const res of [created, rotated].filter((r) => r.status === 201)) {
+        await listAgents(t, res.body.key).expect(401);
+      }
+    }
+  });
+
   it("caps a key by its holder's current role: a demoted developer's write key only reads, from the next request", async () => {
     const owner = await registerOrg(t);
     const dev = await addMember(t, owner, 'developer');

@@ -8,6 +8,7 @@ import { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
 import { isUniqueViolation } from '../common/database-errors';
 import { Page, paginate } from '../common/pagination';
 import { appConfig } from '../config/app.config';
+import { Membership } from '../organizations/membership.entity';
 import { ApiKey } from './api-key.entity';
 import { RotatedKey } from './issued-key';
 import { statusOf, toApiKeyResponse } from './api-key.mapper';
@@ -76,6 +77,7 @@ export class ApiKeysService {
   ): Promise<{ record: ApiKey; plainKey: string }> {
     const created = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
+        await this.lockHolder(tx, orgId, userId);
         const result = await this.insertKey(tx, key, {
           organizationId: orgId,
           name: input.name,
@@ -104,6 +106,7 @@ export class ApiKeysService {
     if (current.replacedById) await this.refuseRotated(this.keys.manager, current.replacedById);
     const rotated = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
+        await this.lockHolder(tx, by.organizationId, by.userId);
         // Locked, so two rotations or a rotation and a revocation cannot interleave.
         const old = await tx.findOne(ApiKey, {
           where: { id: keyId, organizationId: by.organizationId },
@@ -164,6 +167,21 @@ export class ApiKeysService {
     const saved = await tx.save(tx.create(ApiKey, { ...fields, keyHash: key.keyHash, keyPrefix: key.keyPrefix }));
     const { keyHash: _hash, ...record } = saved;
     return { record: record as ApiKey, plainKey: key.plainKey };
+  }
+
+  /**
+   * The new key's holder must still be a member, checked under a share lock on their membership (taken
+   * first, before any key row, in the order a member's removal takes its locks): a removal running at
+   * the same time either waits for this key and revokes it, or has committed and this is refused.
+   */
+  private async lockHolder(tx: EntityManager, organizationId: string, userId: string): Promise<void> {
+    const member = await tx
+      .createQueryBuilder(Membership, 'membership')
+      .setLock('pessimistic_read')
+      .select('membership.id')
+      .where('membership.userId = :userId AND membership.organizationId = :organizationId', { userId, organizationId })
+      .getOne();
+    if (!member) throw new UnauthorizedException('Access token is no longer valid for this organization');
   }
 
   /** 409 for a key that already has a successor, naming it, so the caller knows which key to rotate instead. */

@@ -150,7 +150,7 @@ export class MembersService {
         if (!heir) throw new NotFoundException('transfer_keys_to: no member with this user id in the organization');
         if (!KEY_HOLDER_ROLES.includes(heir.role)) {
           throw new BadRequestException(
-            `transfer_keys_to names a ${heir.role}, who cannot hold API keys; name an ${KEY_HOLDER_ROLES.join(', ')}`,
+            `transfer_keys_to names a ${heir.role}, who cannot hold API keys; name an owner, admin or developer`,
           );
         }
         changes = await this.apiKeys.transferKeysOf(tx, caller.organizationId, target.userId, heir.userId, actor);
