@@ -2,7 +2,7 @@ import { getRepositoryToken } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Membership } from '../src/organizations/membership.entity';
 import { Account, addMember, bearer, createKey, registerOrg } from './helpers/fixtures';
-import { eventually } from './helpers/env';
+import { eventually, withEnv } from './helpers/env';
 import { startTestApp, TestApp } from './helpers/test-app';
 
 const MEMBERS = '/api/v1/organizations/current/members';
@@ -241,5 +241,34 @@ describeShared('member changes on a second instance sharing PostgreSQL and Redis
     await createAgent(b, key.key).expect(201);
     await setRole(a, owner, heir.userId, 'viewer');
     expect(await within(1000, async () => (await createAgent(b, key.key)).status === 403)).toBe(true);
+  });
+});
+
+// Without Redis nothing tells B; its entries age out after KEY_CACHE_FRESH_MS. Needs a shared database.
+const describeSharedDb = process.env.DATABASE_URL ? describe : describe.skip;
+
+describeSharedDb('member changes on a second instance that misses the event (no Redis) (e2e)', () => {
+  const FRESH_MS = 1000;
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    const env = { REDIS_URL: undefined, KEY_CACHE_FRESH_MS: String(FRESH_MS) };
+    a = await withEnv(env, () => startTestApp());
+    b = await withEnv(env, () => startTestApp());
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  it('caps the key on B within the freshness bound after a demotion through A', async () => {
+    const owner = await registerOrg(a);
+    const dev = await addMember(a, owner, 'developer');
+    const key = await createKey(a, dev, WRITE_KEY);
+    await createAgent(b, key.key).expect(201);
+    await setRole(a, owner, dev.userId, 'viewer');
+    // The bound plus a wide margin for a busy machine; only the upper bound is asserted.
+    expect(await eventually(async () => (await createAgent(b, key.key)).status === 403, FRESH_MS * 3)).toBe(true);
+    await listAgents(b, key.key).expect(200);
   });
 });
