@@ -67,12 +67,59 @@ describe('key rotation (e2e)', () => {
     await t.api().delete(`/api/v1/api-keys/${revoked.id}`).set(bearer(owner.token)).expect(204);
     const r = await rotate(owner.token, revoked.id).expect(409);
     expect(r.body.message).toContain('revoked');
-    const expiring = await createKey(t, owner);
-    await rotate(owner.token, expiring.id, { grace_period_seconds: 0 }).expect(201);
+    const expiring = await createKey(t, owner, { expires_at: new Date(Date.now() + 1000).toISOString() });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const e = await rotate(owner.token, expiring.id).expect(409);
-    expect(e.body.message).toContain('expired');
+    expect(e.body.message).toBe('API key is expired and cannot be rotated');
     const list = await t.api().get('/api/v1/api-keys').set(bearer(owner.token)).expect(200);
-    expect(list.body.data).toHaveLength(3);
+    expect(list.body.data).toHaveLength(2);
+  });
+
+  it('rotates a key once: rotating it again is 409 naming its successor, during the grace period and after', async () => {
+    const owner = await registerOrg(t);
+    const old = await createKey(t, owner);
+    const first = await rotate(owner.token, old.id, { grace_period_seconds: 3600 }).expect(201);
+    const again = await rotate(owner.token, old.id).expect(409);
+    expect(again.body).toEqual({
+      statusCode: 409,
+      error: 'Conflict',
+      message: `API key was already rotated; its successor is ${first.body.key_prefix}`,
+    });
+    // The grace period is untouched by the refused rotation, and the successor rotates as usual.
+    const oldNow = await t.api().get(`/api/v1/api-keys/${old.id}`).set(bearer(owner.token)).expect(200);
+    expect(oldNow.body.expires_at).toBe(first.body.rotated_from.expires_at);
+    await t.api().get('/api/v1/agents').set('X-API-Key', old.key).expect(200);
+    const second = await rotate(owner.token, first.body.id, { grace_period_seconds: 0 }).expect(201);
+    const third = await rotate(owner.token, first.body.id).expect(409);
+    expect(third.body.message).toBe(`API key was already rotated; its successor is ${second.body.key_prefix}`);
+    // Revoking the old key does not make it rotatable again.
+    await t.api().delete(`/api/v1/api-keys/${old.id}`).set(bearer(owner.token)).expect(204);
+    const revoked = await rotate(owner.token, old.id).expect(409);
+    expect(revoked.body.message).toContain(first.body.key_prefix);
+  });
+
+  it('lets exactly one of 10 concurrent rotations of a key through', async () => {
+    const owner = await registerOrg(t);
+    const old = await createKey(t, owner, { name: 'contended' });
+    const results = await Promise.all(Array.from({ length: 10 }, () => rotate(owner.token, old.id)));
+    const statuses = results.map((r) => r.status);
+    expect(statuses.filter((s) => s === 201)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(9);
+    const winner = results.find((r) => r.status === 201)!.body;
+    for (const refused of results.filter((r) => r.status === 409)) {
+      expect(refused.body.message).toBe(`API key was already rotated; its successor is ${winner.key_prefix}`);
+    }
+    // One successor: the organization holds the old key and exactly one new one.
+    const list = await t.api().get('/api/v1/api-keys').set(bearer(owner.token)).expect(200);
+    expect(list.body.data.map((k: { id: string }) => k.id).sort()).toEqual([old.id, winner.id].sort());
+    await t.api().get('/api/v1/agents').set('X-API-Key', winner.key).expect(200);
+    const audit = await t
+      .api()
+      .get('/api/v1/audit-logs')
+      .query({ action: 'api_key.rotated', target_id: old.id })
+      .set(bearer(owner.token))
+      .expect(200);
+    expect(audit.body.data).toHaveLength(1);
   });
 
   it('follows the revoke rules: developers rotate their own keys, viewers none', async () => {

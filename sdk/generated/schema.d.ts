@@ -470,7 +470,9 @@ export interface paths {
         post?: never;
         /**
          * Remove a member and delete their user account
-         * @description Users only (API keys are refused); roles: `owner` or `admin`.
+         * @description The API keys the member holds are revoked (audited with reason member_removed), unless transfer_keys_to names another member who may hold keys (owner, admin or developer): then they take the keys over.
+         *
+         *     Users only (API keys are refused); roles: `owner` or `admin`.
          */
         delete: operations["MembersController_remove"];
         options?: never;
@@ -651,7 +653,7 @@ export interface components {
              * @example member.role_changed
              * @enum {string}
              */
-            action: "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.refused_revoked" | "api_key.refused_expired" | "member.added" | "member.role_changed" | "member.removed";
+            action: "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.transferred" | "api_key.refused_revoked" | "api_key.refused_expired" | "member.added" | "member.role_changed" | "member.removed";
             /**
              * Format: uuid
              * @description user id or API key id; null for the system
@@ -2271,7 +2273,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The key is revoked or expired */
+            /** @description The key is revoked or expired, or was already rotated (the message names its successor) */
             409: {
                 headers: {
                     [name: string]: unknown;
@@ -2280,7 +2282,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Conflict",
-                     *       "message": "The key is revoked or expired",
+                     *       "message": "The key is revoked or expired, or was already rotated (the message names its successor)",
                      *       "statusCode": 409
                      *     }
                      */
@@ -2471,7 +2473,7 @@ export interface operations {
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
-                action?: "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.refused_revoked" | "api_key.refused_expired" | "member.added" | "member.role_changed" | "member.removed";
+                action?: "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.transferred" | "api_key.refused_revoked" | "api_key.refused_expired" | "member.added" | "member.role_changed" | "member.removed";
                 /** @description the user or API key that acted */
                 actor_id?: string;
                 actor_type?: "user" | "api_key" | "system";
@@ -4287,7 +4289,10 @@ export interface operations {
     };
     MembersController_remove: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Another member (owner, admin or developer) who takes over the removed member's API keys. Without it, the removed member's keys are revoked. */
+                transfer_keys_to?: string;
+            };
             header?: never;
             path: {
                 user_id: string;
@@ -4296,14 +4301,14 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Member removed and their user account deleted */
+            /** @description Member removed, their user account deleted, their keys revoked or transferred */
             204: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content?: never;
             };
-            /** @description user_id is not a UUID */
+            /** @description user_id or transfer_keys_to is not a UUID, or transfer_keys_to names the member being removed or a viewer */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4312,7 +4317,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Bad Request",
-                     *       "message": "user_id is not a UUID",
+                     *       "message": "user_id or transfer_keys_to is not a UUID, or transfer_keys_to names the member being removed or a viewer",
                      *       "statusCode": 400
                      *     }
                      */
@@ -4355,7 +4360,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Member not found */
+            /** @description Member not found, or transfer_keys_to is not a member of the organization */
             404: {
                 headers: {
                     [name: string]: unknown;
@@ -4364,7 +4369,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Not Found",
-                     *       "message": "Member not found",
+                     *       "message": "Member not found, or transfer_keys_to is not a member of the organization",
                      *       "statusCode": 404
                      *     }
                      */

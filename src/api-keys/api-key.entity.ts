@@ -46,7 +46,11 @@ export class ApiKey {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: StoredKeyStatus;
 
-  /** The user who created the key (kept as a reference, even after that member leaves). */
+  /**
+   * The member the key acts for: its creator, or the member its keys were handed to when the creator
+   * was removed. A key never grants more than this member's current role allows. Kept as a reference
+   * on revoked keys even after that member leaves.
+   */
   @Column({ name: 'created_by', type: 'uuid' })
   createdBy: string;
 
@@ -58,6 +62,14 @@ export class ApiKey {
 
   @Column({ name: 'revoked_by', type: 'uuid', nullable: true })
   revokedBy: string | null;
+
+  /** The key that replaced this one in a rotation; a key is rotated at most once. */
+  @Column({ name: 'replaced_by_id', type: 'uuid', nullable: true })
+  replacedById: string | null;
+
+  @ManyToOne(() => ApiKey, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'replaced_by_id' })
+  replacedBy?: ApiKey;
 
   @ManyToOne(() => Organization, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'organization_id' })

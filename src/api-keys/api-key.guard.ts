@@ -4,7 +4,10 @@ import type { Request, Response } from 'express';
 import { actorOf } from '../audit/actor.decorator';
 import { AuditService } from '../audit/audit.service';
 import { readCredential } from '../auth/credentials';
+import { ApiKeyPrincipal } from '../auth/principal';
 import { assertRouteAllows } from '../auth/route-policy';
+import { MembershipCache } from '../organizations/membership-cache';
+import { capScopes } from '../organizations/role';
 import { ApiKeyThrottlerGuard } from './rate-limit/api-key-throttler.guard';
 import { ApiKeysService } from './api-keys.service';
 import { KeyRefusedError } from './verification/key-verifier';
@@ -23,6 +26,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly throttler: ApiKeyThrottlerGuard,
     private readonly usage: UsageRecorder,
     private readonly audit: AuditService,
+    private readonly memberships: MembershipCache,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -41,6 +45,7 @@ export class ApiKeyGuard implements CanActivate {
       if (err instanceof KeyRefusedError) this.auditRefusal(req, err);
       throw err;
     });
+    await this.capToHolderRole(principal);
     req.principal = principal;
     // Every request the key makes is counted by its answer, whatever refuses it from here on.
     this.usage.track(ctx.switchToHttp().getResponse<Response>(), principal.keyId, principal.organizationId);
@@ -48,6 +53,18 @@ export class ApiKeyGuard implements CanActivate {
     await this.throttler.canActivate(ctx);
     assertRouteAllows(this.reflector, ctx, principal);
     return true;
+  }
+
+  /**
+   * A key never grants more than its holder's role allows now: a developer demoted to viewer has a
+   * read-only key from their next request. The role comes from MembershipCache (no query per request).
+   */
+  private async capToHolderRole(principal: ApiKeyPrincipal): Promise<void> {
+    const role = await this.memberships.role(principal.organizationId, principal.createdBy);
+    // A removed member's keys are revoked with the removal; this covers a key created while its
+    // creator was being removed.
+    if (!role) throw new UnauthorizedException("API key's holder is no longer a member of this organization");
+    principal.scopes = capScopes(principal.scopes, role);
   }
 
   /** A genuine key used after revocation or expiry: worth an audit entry (at most one a minute per key). */

@@ -113,7 +113,7 @@ export class ApiKeysController {
   @ApiErrors({
     400: 'id is not a UUID, or grace_period_seconds or expires_at is invalid',
     404: 'No such key in this organization',
-    409: 'The key is revoked or expired',
+    409: 'The key is revoked or expired, or was already rotated (the message names its successor)',
   })
   async rotate(
     @CurrentUser() user: UserPrincipal,

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { API_KEY_AUTHENTICATOR } from '../auth/api-key-authenticator';
+import { MembershipModule } from '../organizations/membership.module';
 import { RedisModule } from '../redis/redis.module';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyUsage } from './usage/api-key-usage.entity';
@@ -25,6 +26,7 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
   imports: [
     TypeOrmModule.forFeature([ApiKey, ApiKeyUsage]),
     RedisModule,
+    MembershipModule,
     RateLimitModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitModule],

@@ -8,13 +8,14 @@ import { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
 import { isUniqueViolation } from '../common/database-errors';
 import { Page, paginate } from '../common/pagination';
 import { appConfig } from '../config/app.config';
+import { Membership } from '../organizations/membership.entity';
 import { ApiKey } from './api-key.entity';
 import { RotatedKey } from './issued-key';
 import { statusOf, toApiKeyResponse } from './api-key.mapper';
 import { ApiKeyResponse, KeyUsageResponse } from './dto/api-key.response';
 import { ListApiKeysQuery } from './dto/list-api-keys.query';
 import { GeneratedKey, generateKey } from './verification/key-format';
-import { KeyEvents } from './verification/key-events';
+import { KeyEvent, KeyEvents } from './verification/key-events';
 import { KeyVerifier } from './verification/key-verifier';
 import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit/rate-limit.storage';
 import { grants, Scope, SCOPE_DESCRIPTIONS } from '../auth/scopes';
@@ -33,6 +34,18 @@ export interface RotateKeyInput {
 
 
 export type { RotatedKey } from './issued-key';
+
+/** Why a key was revoked, as its audit entry records it. */
+export type RevocationReason = 'user' | 'member_removed';
+
+/** A committed change to a key that every instance must hear about (see announce()). */
+export type KeyChange = KeyEvent;
+
+interface KeyRow {
+  id: string;
+  name: string;
+  key_prefix: string;
+}
 
 export const DEFAULT_RATE_LIMIT = 100;
 
@@ -64,6 +77,7 @@ export class ApiKeysService {
   ): Promise<{ record: ApiKey; plainKey: string }> {
     const created = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
+        await this.lockHolder(tx, orgId, userId);
         const result = await this.insertKey(tx, key, {
           organizationId: orgId,
           name: input.name,
@@ -86,20 +100,25 @@ export class ApiKeysService {
    * one keeps working until now + grace period (or its own earlier expiry), and no longer.
    */
   async rotate(keyId: string, by: UserPrincipal, input: RotateKeyInput, actor: AuditActor = userActor(by.userId)): Promise<RotatedKey> {
-    await this.assertMayChange(await this.get(by.organizationId, keyId), by);
+    const current = await this.get(by.organizationId, keyId);
+    this.assertMayChange(current, by);
+    // Answered before bcrypt is spent on a successor; the locked read below is what decides.
+    if (current.replacedById) await this.refuseRotated(this.keys.manager, current.replacedById);
     const rotated = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
+        await this.lockHolder(tx, by.organizationId, by.userId);
         // Locked, so two rotations or a rotation and a revocation cannot interleave.
         const old = await tx.findOne(ApiKey, {
           where: { id: keyId, organizationId: by.organizationId },
           lock: { mode: 'pessimistic_write' },
         });
         if (!old) throw new NotFoundException('API key not found');
+        // A key has at most one successor: of concurrent rotations, the first to take the lock wins.
+        if (old.replacedById) await this.refuseRotated(tx, old.replacedById);
         const status = statusOf(old);
         if (status !== 'active') throw new ConflictException(`API key is ${status} and cannot be rotated`);
         const graceEnds = new Date(Date.now() + input.gracePeriodSeconds * 1000);
         const oldExpiresAt = old.expiresAt && old.expiresAt < graceEnds ? old.expiresAt : graceEnds;
-        await tx.update(ApiKey, { id: old.id }, { expiresAt: oldExpiresAt });
         const created = await this.insertKey(tx, key, {
           organizationId: old.organizationId,
           name: old.name,
@@ -108,6 +127,7 @@ export class ApiKeysService {
           expiresAt: input.expiresAt ?? null,
           createdBy: by.userId,
         });
+        await tx.update(ApiKey, { id: old.id }, { expiresAt: oldExpiresAt, replacedById: created.record.id });
         await this.audit.record(
           keyAudit('api_key.rotated', old, actor, {
             new_key_id: created.record.id,
@@ -147,6 +167,31 @@ export class ApiKeysService {
     const saved = await tx.save(tx.create(ApiKey, { ...fields, keyHash: key.keyHash, keyPrefix: key.keyPrefix }));
     const { keyHash: _hash, ...record } = saved;
     return { record: record as ApiKey, plainKey: key.plainKey };
+  }
+
+  /**
+   * The new key's holder must still be a member, checked under a share lock on their membership (taken
+   * first, before any key row, in the order a member's removal takes its locks): a removal running at
+   * the same time either waits for this key and revokes it, or has committed and this is refused.
+   */
+  private async lockHolder(tx: EntityManager, organizationId: string, userId: string): Promise<void> {
+    const member = await tx
+      .createQueryBuilder(Membership, 'membership')
+      .setLock('pessimistic_read')
+      .select('membership.id')
+      .where('membership.userId = :userId AND membership.organizationId = :organizationId', { userId, organizationId })
+      .getOne();
+    if (!member) throw new UnauthorizedException('Access token is no longer valid for this organization');
+  }
+
+  /** 409 for a key that already has a successor, naming it, so the caller knows which key to rotate instead. */
+  private async refuseRotated(manager: EntityManager, successorId: string): Promise<never> {
+    const successor = await manager.findOne(ApiKey, { select: { id: true, keyPrefix: true }, where: { id: successorId } });
+    throw new ConflictException(
+      successor
+        ? `API key was already rotated; its successor is ${successor.keyPrefix}`
+        : 'API key was already rotated; its successor no longer exists',
+    );
   }
 
   /** Owners and admins may change any key of their organization; developers only the keys they created. */
@@ -214,9 +259,15 @@ export class ApiKeysService {
 
   /**
    * Revokes a key at once; revoking a revoked key changes nothing. With `by`, the key must belong to
-   * that user's organization, and a developer may revoke only the keys they created.
+   * that user's organization, and a developer may revoke only the keys they created. The audit
+   * entry records why (`reason`).
    */
-  async revoke(keyId: string, by?: UserPrincipal, actor: AuditActor = userActor(by?.userId ?? null)): Promise<void> {
+  async revoke(
+    keyId: string,
+    by?: UserPrincipal,
+    actor: AuditActor = userActor(by?.userId ?? null),
+    reason: RevocationReason = 'user',
+  ): Promise<void> {
     const key = await this.keys.findOne({
       select: { id: true, organizationId: true, name: true, createdBy: true, status: true, keyPrefix: true },
       where: by ? { id: keyId, organizationId: by.organizationId } : { id: keyId },
@@ -232,9 +283,76 @@ export class ApiKeysService {
         .where('id = :id AND status = :active', { id: keyId, active: 'active' })
         .execute();
       // A concurrent revocation got there first: one entry is enough.
-      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor), tx);
+      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor, { reason }), tx);
     });
     await this.events.publish({ type: 'revoked', keyId, keyPrefix: key.keyPrefix });
+  }
+
+  /**
+   * Inside the caller's transaction (a member's removal): revokes every key `userId` holds that is
+   * not revoked yet, each audited as api_key.revoked with `reason`. Pass the result to announce()
+   * once the transaction has committed.
+   */
+  async revokeKeysOf(
+    tx: EntityManager,
+    organizationId: string,
+    userId: string,
+    actor: AuditActor,
+    reason: RevocationReason,
+  ): Promise<KeyChange[]> {
+    const { raw } = await tx
+      .createQueryBuilder()
+      .update(ApiKey)
+      .set({ status: 'revoked', revokedAt: () => 'now()', revokedBy: actor.type === 'user' ? actor.id : null })
+      .where('organization_id = :organizationId AND created_by = :userId AND status = :active', {
+        organizationId,
+        userId,
+        active: 'active',
+      })
+      .returning('id, name, key_prefix')
+      .execute();
+    const keys = (raw as KeyRow[]).map((row) => ({ id: row.id, organizationId, name: row.name, keyPrefix: row.key_prefix }));
+    for (const key of keys) await this.audit.record(keyAudit('api_key.revoked', key, actor, { reason }), tx);
+    return keys.map((key) => ({ type: 'revoked', keyId: key.id, keyPrefix: key.keyPrefix }));
+  }
+
+  /**
+   * Inside the caller's transaction (a member's removal): hands every key `fromUserId` holds that is
+   * not revoked to `toUserId`, who must be a member allowed to hold keys (the caller checks), each
+   * audited as api_key.transferred. Pass the result to announce() once the transaction has committed.
+   */
+  async transferKeysOf(
+    tx: EntityManager,
+    organizationId: string,
+    fromUserId: string,
+    toUserId: string,
+    actor: AuditActor,
+  ): Promise<KeyChange[]> {
+    const { raw } = await tx
+      .createQueryBuilder()
+      .update(ApiKey)
+      .set({ createdBy: toUserId })
+      .where('organization_id = :organizationId AND created_by = :fromUserId AND status = :active', {
+        organizationId,
+        fromUserId,
+        active: 'active',
+      })
+      .returning('id, name, key_prefix')
+      .execute();
+    const keys = (raw as KeyRow[]).map((row) => ({ id: row.id, organizationId, name: row.name, keyPrefix: row.key_prefix }));
+    for (const key of keys) {
+      await this.audit.record(
+        keyAudit('api_key.transferred', key, actor, { from_user_id: fromUserId, to_user_id: toUserId, reason: 'member_removed' }),
+        tx,
+      );
+    }
+    // The holder changed, so the role that caps the key did: every instance re-reads the key.
+    return keys.map((key) => ({ type: 'changed', keyId: key.id, keyPrefix: key.keyPrefix }));
+  }
+
+  /** Tells this and every other instance about committed key changes (their caches drop or re-read the keys). */
+  async announce(changes: KeyChange[]): Promise<void> {
+    for (const change of changes) await this.events.publish(change);
   }
 
   /** The key's current rate-limit window, read from the same counters the throttler uses. */

@@ -6,6 +6,7 @@ export const AUDIT_ACTIONS = [
   'api_key.created',
   'api_key.rotated',
   'api_key.revoked',
+  'api_key.transferred',
   'api_key.refused_revoked',
   'api_key.refused_expired',
   'member.added',

@@ -4,6 +4,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { appConfig } from '../config/app.config';
 import { Membership } from '../organizations/membership.entity';
+import { MembershipModule } from '../organizations/membership.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
@@ -14,6 +15,7 @@ import { UserTokensService } from './user-tokens.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([User, Membership]),
+    MembershipModule,
     JwtModule.registerAsync({
       inject: [appConfig.KEY],
       useFactory: (config: ConfigType<typeof appConfig>) => ({

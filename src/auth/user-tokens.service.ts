@@ -1,10 +1,8 @@
 import { Inject, Injectable, UnauthorizedException } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtService } from '@nestjs/jwt';
-import { InjectRepository } from '@nestjs/typeorm';
-import { Repository } from 'typeorm';
 import { appConfig } from '../config/app.config';
-import { Membership } from '../organizations/membership.entity';
+import { MembershipCache } from '../organizations/membership-cache';
 import { scopesOfRole } from '../organizations/role';
 import { UserPrincipal } from './principal';
 
@@ -18,7 +16,7 @@ interface TokenClaims {
 export class UserTokensService {
   constructor(
     private readonly jwt: JwtService,
-    @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
+    private readonly memberships: MembershipCache,
     @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
   ) {}
 
@@ -32,8 +30,9 @@ export class UserTokensService {
   }
 
   /**
-   * Verifies the token and reads the membership now, not from the token, so a removed or demoted
-   * member loses the old rights at their next request rather than at the token's expiry.
+   * Verifies the token and takes the role from the membership as it is now (MembershipCache, which
+   * member changes invalidate on every instance), not from the token, so a removed or demoted member
+   * loses the old rights at their next request rather than at the token's expiry.
    */
   async authenticate(token: string): Promise<UserPrincipal> {
     let claims: TokenClaims;
@@ -46,17 +45,8 @@ export class UserTokensService {
     if (typeof claims.sub !== 'string' || typeof claims.org !== 'string') {
       throw new UnauthorizedException('Access token is invalid');
     }
-    const membership = await this.memberships.findOne({
-      select: { role: true },
-      where: { userId: claims.sub, organizationId: claims.org },
-    });
-    if (!membership) throw new UnauthorizedException('Access token is no longer valid for this organization');
-    return {
-      kind: 'user',
-      userId: claims.sub,
-      organizationId: claims.org,
-      role: membership.role,
-      scopes: scopesOfRole(membership.role),
-    };
+    const role = await this.memberships.role(claims.org, claims.sub);
+    if (!role) throw new UnauthorizedException('Access token is no longer valid for this organization');
+    return { kind: 'user', userId: claims.sub, organizationId: claims.org, role, scopes: scopesOfRole(role) };
   }
 }

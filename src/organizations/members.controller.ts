@@ -20,6 +20,7 @@ import { Page, PageQueryDto } from '../common/pagination';
 import { UuidParam } from '../common/uuid.pipe';
 import { AddMemberDto } from './dto/add-member.dto';
 import { MemberPageResponse, MemberResponse } from './dto/member.response';
+import { RemoveMemberQuery } from './dto/remove-member.query';
 import { UpdateMemberDto } from './dto/update-member.dto';
 import { MembersService } from './members.service';
 
@@ -72,17 +73,25 @@ export class MembersController {
   @ApiForbiddenResponse({ description: 'Only an owner can remove an owner' })
   @Delete(`:${USER_ID}`)
   @HttpCode(204)
-  @ApiOperation({ summary: 'Remove a member and delete their user account' })
+  @ApiOperation({
+    summary: 'Remove a member and delete their user account',
+    description:
+      'The API keys the member holds are revoked (audited with reason member_removed), unless transfer_keys_to ' +
+      'names another member who may hold keys (owner, admin or developer): then they take the keys over.',
+  })
   @ApiParam({ name: USER_ID, format: 'uuid' })
-  @ApiNoContentResponse({ description: 'Member removed and their user account deleted' })
-  @ApiBadRequestResponse({ description: 'user_id is not a UUID' })
-  @ApiNotFoundResponse({ description: 'Member not found' })
+  @ApiNoContentResponse({ description: 'Member removed, their user account deleted, their keys revoked or transferred' })
+  @ApiBadRequestResponse({
+    description: 'user_id or transfer_keys_to is not a UUID, or transfer_keys_to names the member being removed or a viewer',
+  })
+  @ApiNotFoundResponse({ description: 'Member not found, or transfer_keys_to is not a member of the organization' })
   @ApiConflictResponse({ description: 'An organization must keep at least one owner' })
   remove(
     @CurrentUser() user: UserPrincipal,
     @Param(USER_ID, UuidParam(USER_ID)) userId: string,
+    @Query() query: RemoveMemberQuery,
     @Actor() actor: AuditActor,
   ): Promise<void> {
-    return this.members.remove(user, userId, actor);
+    return this.members.remove(user, userId, actor, query.transfer_keys_to);
   }
 }

@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   ConflictException,
   ForbiddenException,
   Injectable,
@@ -7,6 +8,7 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, EntityManager, Repository } from 'typeorm';
+import { ApiKeysService, KeyChange } from '../api-keys/api-keys.service';
 import { AuditActor, AuditService } from '../audit/audit.service';
 import { PasswordHasher } from '../auth/passwords';
 import { UserPrincipal } from '../auth/principal';
@@ -15,8 +17,9 @@ import { isUniqueViolation } from '../common/database-errors';
 import { Page, PageQueryDto, paginate } from '../common/pagination';
 import { AddMemberDto } from './dto/add-member.dto';
 import { MemberResponse } from './dto/member.response';
+import { MembershipCache } from './membership-cache';
 import { Membership } from './membership.entity';
-import { Role } from './role';
+import { KEY_HOLDER_ROLES, Role } from './role';
 
 const EMAIL_TAKEN = 'A user with this email already exists';
 const LAST_OWNER = 'An organization must keep at least one owner';
@@ -24,6 +27,8 @@ const NOT_FOUND = 'Member not found';
 
 interface LockedMembers {
   target: Membership;
+  /** The member named to take over the target's keys, when one was named and is a member. */
+  heir?: Membership;
   /** The caller's role as committed now, which may differ from the one the request started with. */
   callerRole: Role;
   ownerCount: number;
@@ -40,6 +45,8 @@ export class MembersService {
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     private readonly passwords: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly apiKeys: ApiKeysService,
+    private readonly membershipCache: MembershipCache,
   ) {}
 
   /** The organization's members, newest first. */
@@ -93,7 +100,7 @@ export class MembersService {
    * change is audited as member.role_changed; setting the same role again records nothing.
    */
   async updateRole(caller: UserPrincipal, userId: string, role: Role, actor: AuditActor): Promise<MemberResponse> {
-    return this.dataSource.transaction(async (tx) => {
+    const { response, changed } = await this.dataSource.transaction(async (tx) => {
       const { target, callerRole, ownerCount } = await this.lockMembers(tx, caller, userId);
       if (callerRole !== 'owner') {
         if (target.role === 'owner') throw new ForbiddenException("Only an owner can change an owner's role");
@@ -115,17 +122,42 @@ export class MembersService {
         );
       }
       const user = await tx.findOneOrFail(User, { select: { id: true, email: true, name: true }, where: { id: userId } });
-      return toMemberResponse({ ...target, role, user });
+      return { response: toMemberResponse({ ...target, role, user }), changed: target.role !== role };
     });
+    // The member's token and the keys they hold are capped by the new role from their next request, on every instance.
+    if (changed) await this.membershipCache.changed({ organizationId: caller.organizationId, userId });
+    return response;
   }
 
-  /** Removes a member and deletes their user account (their tokens stop working at once); audited as member.removed. */
-  async remove(caller: UserPrincipal, userId: string, actor: AuditActor): Promise<void> {
-    await this.dataSource.transaction(async (tx) => {
-      const { target, callerRole, ownerCount } = await this.lockMembers(tx, caller, userId);
+  /**
+   * Removes a member and deletes their user account (their tokens stop working at once); audited as
+   * member.removed. The keys they hold are revoked (reason member_removed), or handed to
+   * `transferKeysTo`, another member who may hold keys; either way on every instance before this returns.
+   */
+  async remove(caller: UserPrincipal, userId: string, actor: AuditActor, transferKeysTo?: string): Promise<void> {
+    if (transferKeysTo === userId) {
+      throw new BadRequestException('transfer_keys_to must name another member, not the one being removed');
+    }
+    const keyChanges = await this.dataSource.transaction(async (tx) => {
+      const { target, heir, callerRole, ownerCount } = await this.lockMembers(tx, caller, userId, transferKeysTo);
       if (target.role === 'owner') {
         if (callerRole !== 'owner') throw new ForbiddenException('Only an owner can remove an owner');
         if (ownerCount <= 1) throw new ConflictException(LAST_OWNER);
+      }
+      let changes: KeyChange[];
+      let keys: Record<string, unknown>;
+      if (transferKeysTo) {
+        if (!heir) throw new NotFoundException('transfer_keys_to: no member with this user id in the organization');
+        if (!KEY_HOLDER_ROLES.includes(heir.role)) {
+          throw new BadRequestException(
+            `transfer_keys_to names a ${heir.role}, who cannot hold API keys; name an owner, admin or developer`,
+          );
+        }
+        changes = await this.apiKeys.transferKeysOf(tx, caller.organizationId, target.userId, heir.userId, actor);
+        keys = { keys_transferred: changes.length, keys_transferred_to: heir.userId };
+      } else {
+        changes = await this.apiKeys.revokeKeysOf(tx, caller.organizationId, target.userId, actor, 'member_removed');
+        keys = { keys_revoked: changes.length };
       }
       const { email } = await tx.findOneOrFail(User, { select: { id: true, email: true }, where: { id: target.userId } });
       await tx.delete(Membership, { id: target.id });
@@ -137,27 +169,38 @@ export class MembersService {
           actor,
           targetType: 'member',
           targetId: target.userId,
-          metadata: { email, role: target.role },
+          // The key counts only when there were keys: each key has its own entry as well.
+          metadata: { email, role: target.role, ...(changes.length ? keys : {}) },
         },
         tx,
       );
+      return changes;
     });
+    // Only after the commit: an instance that re-reads on these events must find the new state.
+    await this.apiKeys.announce(keyChanges);
+    await this.membershipCache.changed({ organizationId: caller.organizationId, userId });
   }
 
   /**
-   * Locks the organization's owner memberships together with the target's and the caller's, in one
-   * statement ordered by id (so two changes cannot deadlock), and reads the committed state from
-   * them. Concurrent role changes and removals in the organization queue here, so the last-owner
-   * rule and the caller's own rights are checked against what is true now, not at request start.
+   * Locks the organization's owner memberships together with the target's, the caller's and the
+   * heir's (who takes over keys), in one statement ordered by id (so two changes cannot deadlock),
+   * and reads the committed state from them. Concurrent role changes and removals in the
+   * organization queue here, so the last-owner rule, the caller's own rights and the heir's role are
+   * checked against what is true now, not at request start.
    */
-  private async lockMembers(tx: EntityManager, caller: UserPrincipal, targetUserId: string): Promise<LockedMembers> {
+  private async lockMembers(
+    tx: EntityManager,
+    caller: UserPrincipal,
+    targetUserId: string,
+    heirUserId?: string,
+  ): Promise<LockedMembers> {
     const rows = await tx
       .createQueryBuilder(Membership, 'membership')
       .setLock('pessimistic_write')
       .where('membership.organizationId = :organizationId', { organizationId: caller.organizationId })
       .andWhere('(membership.role = :owner OR membership.userId IN (:...userIds))', {
         owner: 'owner',
-        userIds: [targetUserId, caller.userId],
+        userIds: heirUserId ? [targetUserId, caller.userId, heirUserId] : [targetUserId, caller.userId],
       })
       .orderBy('membership.id')
       .getMany();
@@ -168,7 +211,12 @@ export class MembersService {
     }
     const target = rows.find((row) => row.userId === targetUserId);
     if (!target) throw new NotFoundException(NOT_FOUND);
-    return { target, callerRole: callerRow.role, ownerCount: rows.filter((row) => row.role === 'owner').length };
+    return {
+      target,
+      heir: heirUserId ? rows.find((row) => row.userId === heirUserId) : undefined,
+      callerRole: callerRow.role,
+      ownerCount: rows.filter((row) => row.role === 'owner').length,
+    };
   }
 }
 
