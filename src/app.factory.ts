@@ -7,6 +7,7 @@ import { ConfigType } from '@nestjs/config';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import { PrototypedExpressAdapter } from './common/express-adapter';
+import { answerClientErrorsWithJson } from './common/client-error';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { rejectDeepJson } from './common/json-depth.middleware';
 import { apiSecurityHeaders, noSniff, noStore } from './common/security-headers';
@@ -30,6 +31,7 @@ export async function createApp(): Promise<INestApplication> {
 export function configureApp(app: NestExpressApplication, config: ConfigType<typeof appConfig>): void {
   // The client address (for failed-key throttling) comes from X-Forwarded-For only via trusted proxies.
   if (config.TRUST_PROXY) app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
+  answerClientErrorsWithJson(app.getHttpServer());
   app.use(noSniff);
   app.use('/api', apiSecurityHeaders);
   app.use(`/${API_PREFIX}`, noStore);
