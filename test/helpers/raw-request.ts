@@ -16,7 +16,7 @@ export function rawRequest(
   baseUrl: string,
   method: string,
   path: string,
-  options: { headers?: Record<string, string>; body?: Buffer | string } = {},
+  options: { headers?: Record<string, string>; body?: Buffer | string; localAddress?: string } = {},
 ): Promise<RawResponse> {
   const { hostname, port } = new URL(baseUrl);
   const body = typeof options.body === 'string' ? Buffer.from(options.body, 'utf8') : options.body;
@@ -25,6 +25,8 @@ export function rawRequest(
       {
         host: hostname,
         port,
+        // Any 127.x.y.z is this machine: binding to one lets a test act as a distinct client or proxy.
+        localAddress: options.localAddress,
         method,
         path,
         headers: { ...(body ? { 'content-length': String(body.length) } : {}), ...options.headers },
