@@ -77,8 +77,8 @@ describe('behind a proxy (e2e)', () => {
       });
     const unique = () => randomUUID().slice(0, 8);
     // Documentation addresses (RFC 5737), one pair per server so the two runs count apart.
-    const attacker = separate ? '203.0.113.7' : '203.0.113.9';
-    const bystander = separate ? '198.51.100.8' : '198.51.100.9';
+    const attacker = separate ? '203.0.113.201' : '203.0.113.202';
+    const bystander = separate ? '198.51.100.201' : '198.51.100.202';
 
     // Only with the proxy trusted: how an unverified key fares at a locked-out address is the key
     // checker's rule (issue 9 item 2), not this test's; logins below show the shared address.
