@@ -13,6 +13,8 @@ describe('well-formed input', () => {
 
   it('refuses percent-escapes that are not UTF-8 and raw bytes that are not, and nothing else', () => {
     for (const url of ['/a/%ED%A0%80', '/a?x=%FF', '/a?x=%C3', '/a?x=100%', '/a?x=%zz', '/\xff']) expect(urlProblem(url)).toBeDefined();
+    expect(urlProblem('/a?limit=5&cursor=%%%')).toMatch(/^Query parameter cursor is not valid percent-encoded UTF-8/);
+    expect(urlProblem('/a/%FF?x=1')).toMatch(/^The URL path is not/);
     for (const url of ['/a', '/a?x=%E2%98%83&y=a+b', '/a/%20b?c=%25', '/\xe2\x98\x83']) expect(urlProblem(url)).toBeUndefined();
   });
 

@@ -24,15 +24,33 @@ function notUtf8(latin1: string): boolean {
   return NON_ASCII.test(latin1) && !isUtf8(Buffer.from(latin1, 'latin1'));
 }
 
-/** Why the URL cannot be decoded, or undefined. Percent-escapes must spell UTF-8 (a surrogate never does). */
+const ESCAPES = 'valid percent-encoded UTF-8 (each %XX must be hex, and together they must spell UTF-8 characters)';
+
+function decodes(text: string): boolean {
+  try {
+    decodeURIComponent(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Why the URL cannot be decoded, or undefined. Percent-escapes must spell UTF-8 (a surrogate never
+ * does); a bad query parameter is named, as a validator would name it.
+ */
 export function urlProblem(url: string): string | undefined {
   if (notUtf8(url)) return 'The URL is not valid UTF-8';
-  if (url.includes('%')) {
-    try {
-      decodeURIComponent(url);
-    } catch {
-      return 'The URL is not valid percent-encoded UTF-8 (each %XX must be hex and together they must spell UTF-8 characters)';
-    }
+  if (!url.includes('%')) return undefined;
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  if (!decodes(path)) return `The URL path is not ${ESCAPES}`;
+  if (queryAt === -1) return undefined;
+  for (const pair of url.slice(queryAt + 1).split('&')) {
+    if (decodes(pair)) continue;
+    const name = pair.split('=', 1)[0];
+    if (!decodes(name)) return `A query parameter name is not ${ESCAPES}`;
+    return `Query parameter ${decodeURIComponent(name).slice(0, 64)} is not ${ESCAPES}`;
   }
   return undefined;
 }
