@@ -13,6 +13,9 @@ function letter(ch: string): string {
 /** `sk_live_` in any case or URL-encoding, and the key characters (or escapes) after it. */
 const KEY_LIKE = new RegExp(`${[...'sk_live_'].map(letter).join('')}(?:[A-Za-z0-9_]|%(?:25)*[0-9A-Fa-f]{2})*`, 'gi');
 
+/** `sk` or an escape: what every match of KEY_LIKE starts with. */
+const MAY_HOLD_KEY = /sk|%/i;
+
 /**
  * A JWT: base64url JSON header and payload (both start `eyJ`, i.e. `{"`) and a signature. It must
  * start a word (or follow a %XX escape, as in `Bearer%20eyJ...`): that keeps the match linear, since a
@@ -44,12 +47,16 @@ function decodedName(name: string): string {
  * string and the value of every secret-named parameter (`?password=`, `token=`) replaced.
  */
 export function redactSecrets(text: string): string {
-  return text
-    .replace(KEY_LIKE, REDACTED_KEY)
-    .replace(JWT_LIKE, REDACTED_JWT)
-    .replace(PARAMETER, (whole, before: string, name: string, value: string) =>
+  // Each pattern runs only when the text holds what it needs to match (most header values hold none):
+  // this runs on every header of every request line.
+  let out = MAY_HOLD_KEY.test(text) ? text.replace(KEY_LIKE, REDACTED_KEY) : text;
+  if (out.includes('eyJ')) out = out.replace(JWT_LIKE, REDACTED_JWT);
+  if (out.includes('=')) {
+    out = out.replace(PARAMETER, (whole, before: string, name: string, value: string) =>
       value && SECRET_NAME.test(decodedName(name)) ? `${before}${name}=${REDACTED}` : whole,
     );
+  }
+  return out;
 }
 
 /** The name audit's stored user agents use; the same scrubbing. */

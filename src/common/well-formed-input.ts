@@ -63,12 +63,30 @@ export function headerNotUtf8(rawHeaders: string[]): string | undefined {
   return undefined;
 }
 
+/** True when every string and property name in a parsed body is well-formed (the common case: no paths built). */
+function allWellFormed(value: unknown, maxDepth: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node === 'string') {
+      if (!node.isWellFormed()) return false;
+    } else if (node !== null && typeof node === 'object' && depth <= maxDepth) {
+      for (const key in node) {
+        if (!key.isWellFormed()) return false;
+        stack.push([(node as Record<string, unknown>)[key], depth + 1]);
+      }
+    }
+  }
+  return true;
+}
+
 /**
  * Where in a parsed body the first string (or property name) that is not well-formed UTF-16 sits:
  * `email`, `scopes[2]`, `(body)`, or `a property name` when the name itself is the culprit.
  * Walked iteratively with a depth bound so that the walk itself cannot overflow.
  */
 export function malformedStringAt(value: unknown, maxDepth = 64): string | undefined {
+  if (allWellFormed(value, maxDepth)) return undefined;
   const stack: [unknown, string, number][] = [[value, '', 0]];
   while (stack.length) {
     const [node, path, depth] = stack.pop()!;
