@@ -1,13 +1,18 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
+import { json, urlencoded } from 'express';
 import { Logger } from 'nestjs-pino';
 import { ConfigType } from '@nestjs/config';
 import { AppModule } from './app.module';
 import { appConfig } from './config/app.config';
 import { PrototypedExpressAdapter } from './common/express-adapter';
+import { answerClientErrorsWithJson } from './common/client-error';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { rejectDeepJson } from './common/json-depth.middleware';
+import { apiSecurityHeaders, noSniff, noStore } from './common/security-headers';
+import { rejectMalformedBody, rejectUndecodableRequest, verifyUtf8Body, verifyUtf8FormBody } from './common/well-formed-input';
+import { parseTrustProxy } from './config/trust-proxy';
 import { setupSwagger } from './openapi/swagger';
 
 export const API_PREFIX = 'api/v1';
@@ -26,9 +31,17 @@ export async function createApp(): Promise<INestApplication> {
 export function configureApp(app: NestExpressApplication, config: ConfigType<typeof appConfig>): void {
   // The client address (for failed-key throttling) comes from X-Forwarded-For only via trusted proxies.
   if (config.TRUST_PROXY) app.set('trust proxy', parseTrustProxy(config.TRUST_PROXY));
-  app.useBodyParser('json', { limit: '100kb' });
-  app.useBodyParser('urlencoded', { limit: '100kb', extended: false });
+  answerClientErrorsWithJson(app.getHttpServer());
+  app.use(noSniff);
+  app.use('/api', apiSecurityHeaders);
+  app.use(`/${API_PREFIX}`, noStore);
+  // Undecodable text is a 400 on every route, before anything reads it (common/well-formed-input.ts).
+  app.use(rejectUndecodableRequest);
+  // express's parsers, not app.useBodyParser(): Nest's typing leaves out `verify` (its rawBody option uses it).
+  app.use(json({ limit: '100kb', verify: verifyUtf8Body }));
+  app.use(urlencoded({ limit: '100kb', extended: false, verify: verifyUtf8FormBody }));
   app.use(rejectDeepJson);
+  app.use(rejectMalformedBody);
   app.setGlobalPrefix(API_PREFIX);
   app.useGlobalPipes(
     new ValidationPipe({
@@ -45,10 +58,4 @@ export function configureApp(app: NestExpressApplication, config: ConfigType<typ
   app.set('etag', false);
   app.enableShutdownHooks();
   setupSwagger(app);
-}
-
-function parseTrustProxy(value: string): boolean | number | string[] {
-  if (value === 'true' || value === 'false') return value === 'true';
-  if (/^\d+$/.test(value)) return Number(value);
-  return value.split(',').map((part) => part.trim());
 }

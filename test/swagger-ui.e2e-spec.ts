@@ -37,6 +37,15 @@ describe('Swagger UI in a browser (e2e)', () => {
     return page;
   }
 
+  /** Messages the browser logs when the page's Content-Security-Policy blocks something. */
+  function cspViolations(page: Page): string[] {
+    const seen: string[] = [];
+    page.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) seen.push(message.text());
+    });
+    return seen;
+  }
+
   beforeAll(async () => {
     t = await startTestApp();
     await t.app.listen(0, '127.0.0.1');
@@ -62,7 +71,10 @@ describe('Swagger UI in a browser (e2e)', () => {
     page.on('request', (req) => {
       if (!req.url().startsWith(baseUrl) && !req.url().startsWith('data:')) elsewhere.push(req.url());
     });
-    await page.goto(`${baseUrl}/api/docs`, { waitUntil: 'domcontentloaded' });
+    const blocked = cspViolations(page);
+    const docs = await page.goto(`${baseUrl}/api/docs`, { waitUntil: 'domcontentloaded' });
+    // The page works under its Content-Security-Policy (asserted at the end: nothing was blocked).
+    expect(docs?.headers()['content-security-policy']).toContain("frame-ancestors 'none'");
 
     // Authorize: the X-API-Key scheme, in the dialog Swagger UI opens.
     await page.locator('.scheme-container button.authorize').click();
@@ -88,11 +100,17 @@ describe('Swagger UI in a browser (e2e)', () => {
     await operation.scrollIntoViewIfNeeded();
     await operation.screenshot({ path: join(ARTIFACTS, 'swagger-ui.png') });
 
-    // persistAuthorization: the key survives a reload.
+    // Credentials are not kept in the browser: nothing in storage, and a reload forgets the key.
+    // (Expressions, not functions: the tests compile without the DOM's types.)
+    const stored = await page.evaluate<string>('JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage })');
+    expect(stored).not.toContain(key);
     await page.reload({ waitUntil: 'domcontentloaded' });
-    await page.locator('.scheme-container button.authorize.locked').waitFor(WAIT);
+    await page.locator('.scheme-container button.authorize').waitFor(WAIT);
+    expect(await page.locator('.scheme-container button.authorize.locked').count()).toBe(0);
+    expect(await page.evaluate<string>('JSON.stringify({ ...localStorage })')).not.toContain(key);
     // The page and its assets are served by the app itself; nothing is fetched from other hosts.
     expect(elsewhere).toEqual([]);
+    expect(blocked).toEqual([]);
   }, 60_000);
 
   it('logs in, creates a key and calls GET /api/v1/agents with it, all from the page', async () => {

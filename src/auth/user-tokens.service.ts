@@ -9,6 +9,7 @@ import { UserPrincipal } from './principal';
 interface TokenClaims {
   sub: string;
   org: string;
+  exp?: number;
 }
 
 /** Issues users' access tokens and turns a presented token into a principal. */
@@ -42,7 +43,8 @@ export class UserTokensService {
       const expired = (err as { name?: string }).name === 'TokenExpiredError';
       throw new UnauthorizedException(expired ? 'Access token has expired' : 'Access token is invalid');
     }
-    if (typeof claims.sub !== 'string' || typeof claims.org !== 'string') {
+    // jsonwebtoken accepts a token without `exp` as valid forever; ours always carry one.
+    if (typeof claims.sub !== 'string' || typeof claims.org !== 'string' || typeof claims.exp !== 'number') {
       throw new UnauthorizedException('Access token is invalid');
     }
     const role = await this.memberships.role(claims.org, claims.sub);

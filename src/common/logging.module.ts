@@ -3,11 +3,12 @@ import { ConfigType } from '@nestjs/config';
 import { randomUUID } from 'node:crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { appConfig } from '../config/app.config';
-import { redactKeys } from './key-redaction';
+import { redactHeaders, redactSecrets } from './key-redaction';
 
-
+// By path, for objects logged whole; the serializers below also replace any credential-named header.
 export const REDACTED_PATHS = [
   'req.headers.authorization',
+  'req.headers["proxy-authorization"]',
   'req.headers["x-api-key"]',
   'req.headers.cookie',
   'res.headers["set-cookie"]',
@@ -21,9 +22,9 @@ export const REDACTED_PATHS = [
   '*.access_token',
 ];
 
-/** Scrubs key-shaped strings from plain values (strings, arrays, plain objects, errors) before they are written. */
+/** Scrubs secret-shaped strings (keys, JWTs, `password=`) from plain values (strings, arrays, plain objects, errors) before they are written. */
 export function scrubKeys(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return redactKeys(value);
+  if (typeof value === 'string') return redactSecrets(value);
   if (depth > 8 || value === null || typeof value !== 'object') return value;
   if (value instanceof Error) {
     return { type: value.name, message: scrubKeys(value.message), stack: scrubKeys(value.stack) };
@@ -36,7 +37,8 @@ export function scrubKeys(value: unknown, depth = 0): unknown {
 
 /**
  * Structured JSON logs (pino) with a request id on every line, echoed in X-Request-Id.
- * Credentials are redacted by path, and key-shaped strings anywhere (URLs, messages) are scrubbed.
+ * Credentials are redacted by path and by header name, and secret-shaped strings anywhere (URLs with
+ * their query strings, every header, messages) are scrubbed (common/key-redaction.ts).
  */
 @Module({
   imports: [
@@ -63,8 +65,12 @@ export function scrubKeys(value: unknown, depth = 0): unknown {
             req: (req: { id: string; method: string; url: string; headers: Record<string, unknown> }) => ({
               id: req.id,
               method: req.method,
-              url: scrubKeys(req.url),
-              headers: scrubKeys(req.headers),
+              url: redactSecrets(req.url),
+              headers: redactHeaders(req.headers),
+            }),
+            res: (res: { statusCode: number; headers?: Record<string, unknown> }) => ({
+              statusCode: res.statusCode,
+              headers: redactHeaders(res.headers),
             }),
           },
         },

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
+import { trustProxyProblem } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
@@ -69,10 +70,11 @@ export class EnvironmentVariables {
   /**
    * Express "trust proxy": which proxies' X-Forwarded-For to believe for the client address
    * (e.g. `loopback`, `10.0.0.0/8,192.168.1.5`, or a hop count). Unset: none, the socket address counts.
+   * `true` (trust anyone) is refused: see trustProxyProblem().
    */
   @Transform(emptyToUndefined)
   @IsOptional()
-  @Matches(/^(\d+|true|false|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, { message: 'TRUST_PROXY must be a hop count, true/false, or a comma-separated list of addresses, subnets or loopback/linklocal/uniquelocal' })
+  @IsString()
   TRUST_PROXY?: string;
 
   /** Verified keys kept in memory per process (each entry holds a digest, never the key). */
@@ -128,6 +130,8 @@ export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
     throw new Error(`Invalid environment: ${lines.join('; ')}`);
   }
+  const trustProxy = env.TRUST_PROXY === undefined ? undefined : trustProxyProblem(env.TRUST_PROXY);
+  if (trustProxy) throw new Error(`Invalid environment: ${trustProxy}`);
   if (!env.JWT_SECRET) {
     if (env.NODE_ENV === 'production') {
       throw new Error('Invalid environment: JWT_SECRET is required when NODE_ENV=production');

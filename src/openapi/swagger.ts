@@ -44,7 +44,8 @@ export function setupSwagger(app: INestApplication): void {
   SwaggerModule.setup('api/docs', app, createOpenApiDocument(app), {
     jsonDocumentUrl: 'api/docs-json',
     customSiteTitle: 'Kaizen Studio API',
-    swaggerOptions: { persistAuthorization: true, displayRequestDuration: true },
+    // Not persisted: Swagger UI would keep the token or key in localStorage, readable by any script on the origin.
+    swaggerOptions: { persistAuthorization: false, displayRequestDuration: true },
   });
 }
 

@@ -1,7 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsString, Length, MaxLength, MinLength } from 'class-validator';
+import { MaxBytes } from '../../common/max-bytes.validator';
 import { trim } from '../../common/transforms';
+
+/**
+ * bcrypt reads only the first 72 bytes of a password: a longer one is refused, never cut short (a
+ * password and the same one with more after its 72nd byte would otherwise both match).
+ */
+export const PASSWORD_MAX_BYTES = 72;
+const TOO_LONG = `password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit; a character outside ASCII takes 2 to 4 bytes)`;
 
 export class LoginDto {
   @ApiProperty({ example: 'ada@example.com' })
@@ -13,16 +21,16 @@ export class LoginDto {
   @ApiProperty({ example: 'correct horse battery', writeOnly: true })
   @IsString()
   @IsNotEmpty({ message: 'password must not be empty' })
-  @MaxLength(72, { message: 'password must be at most 72 characters' })
+  @MaxBytes(PASSWORD_MAX_BYTES, TOO_LONG)
   password: string;
 }
 
-/** A new account's password: 8 to 72 characters (bcrypt reads no further than 72 bytes). */
+/** A new account's password: at least 8 characters and at most 72 bytes (bcrypt reads no further). */
 export class NewPasswordDto {
   @ApiProperty({ example: 'correct horse battery', minLength: 8, maxLength: 72, writeOnly: true })
   @IsString()
   @MinLength(8, { message: 'password must be at least 8 characters' })
-  @MaxLength(72, { message: 'password must be at most 72 characters' })
+  @MaxBytes(PASSWORD_MAX_BYTES, TOO_LONG)
   password: string;
 }
 
