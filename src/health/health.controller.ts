@@ -5,18 +5,8 @@ import type { Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../common/dependency-failures';
 import { DatabaseAvailability } from '../database/database-availability';
-import { RedisHealth, RedisHealthIndicator } from '../redis/redis.health';
-
-interface DatabaseHealth {
-  status: 'up' | 'down';
-  response_time_ms?: number;
-  message?: string;
-}
-
-export interface HealthReport {
-  status: 'ok' | 'degraded' | 'error';
-  details: { database: DatabaseHealth; redis: RedisHealth };
-}
+import { RedisHealthIndicator } from '../redis/redis.health';
+import { DependencyHealth, HealthReport } from './dto/health-report.response';
 
 @ApiTags('health')
 @Controller('health')
@@ -35,8 +25,8 @@ export class HealthController {
   @Public()
   @Get()
   @ApiOperation({ summary: 'Liveness and readiness: the database and Redis, each up, down or not configured' })
-  @ApiOkResponse({ description: 'status ok or degraded, with each dependency' })
-  @ApiServiceUnavailableResponse({ description: 'status error: the database is unreachable' })
+  @ApiOkResponse({ type: HealthReport, description: 'status ok or degraded, with each dependency' })
+  @ApiServiceUnavailableResponse({ type: HealthReport, description: 'status error: the database is unreachable (with Retry-After)' })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const [database, redis] = await Promise.all([this.database(), this.redis.check()]);
     if (database.status === 'down') {
@@ -46,7 +36,7 @@ export class HealthController {
     return { status: redis.status === 'down' ? 'degraded' : 'ok', details: { database, redis } };
   }
 
-  private async database(): Promise<DatabaseHealth> {
+  private async database(): Promise<DependencyHealth> {
     const started = Date.now();
     let failure = 'no answer';
     try {
