@@ -31,6 +31,7 @@ export class RedisService implements OnApplicationShutdown {
   private readonly circuit = new CircuitBreaker(TIMEOUTS_TO_OPEN, () => this.noteAvailability());
   private probeTimer?: NodeJS.Timeout;
   private probing = false;
+  private answeredAt = 0;
   private lastError = '';
   private reported = true;
   private unavailableSince = 0;
@@ -77,6 +78,12 @@ export class RedisService implements OnApplicationShutdown {
         command.reject(new Error('Redis is not answering (circuit open)'));
         return command.promise;
       }
+      // Any answer, even one after its deadline, shows Redis is alive (slow, not hung).
+      const resolve = command.resolve;
+      command.resolve = (result: unknown) => {
+        this.answeredAt = Date.now();
+        resolve(result);
+      };
       const promise = send(command, stream as never);
       if (!command.isResolved) this.deadline(command);
       return promise;
@@ -91,7 +98,9 @@ export class RedisService implements OnApplicationShutdown {
         setImmediate(() => {
           if (command.isResolved) return;
           command.reject(new Error(`Redis command timed out after ${COMMAND_TIMEOUT_MS} ms`));
-          if (!command[PROBE]) this.circuit.timedOut();
+          // Only a Redis that has answered nothing for a whole deadline opens the circuit: one that
+          // is merely slow (a loaded machine) fails the odd command but is not given up on.
+          if (!command[PROBE] && Date.now() - this.answeredAt >= COMMAND_TIMEOUT_MS) this.circuit.timedOut();
         }),
       command[PROBE] ? PROBE_EVERY_MS * 4 : COMMAND_TIMEOUT_MS,
     );
