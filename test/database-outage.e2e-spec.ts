@@ -61,6 +61,8 @@ describe('when PostgreSQL goes away under load (e2e)', () => {
   it('answers 503 with Retry-After while it is gone, logs the outage once, and recovers by itself', async () => {
     const owner = await registerOrg(t);
     const key = await createKey(t, owner, { rate_limit: 1_000_000, scopes: ['agents:read', 'deployments:read'] });
+    // Never used before the outage: its check needs the database, as a user's membership does.
+    const unusedKey = await createKey(t, owner, { scopes: ['agents:read'] });
     const answers: Answer[] = [];
     let stop = false;
     const loop = async (path: string) => {
@@ -77,6 +79,8 @@ describe('when PostgreSQL goes away under load (e2e)', () => {
     await proxy.cut();
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS / 2));
     const health = await t.api().get('/api/v1/health');
+    const firstUse = await t.api().get('/api/v1/agents').set('X-API-Key', unusedKey.key);
+    const asUser = await t.api().get('/api/v1/agents').set('Authorization', `Bearer ${owner.token}`);
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS / 2));
     const restoredAt = Date.now();
     await proxy.restore();
@@ -102,6 +106,13 @@ describe('when PostgreSQL goes away under load (e2e)', () => {
     expect(during.length).toBeGreaterThan(10);
     expect(during.every((a) => a.status === 503)).toBe(true);
     for (const a of unavailable) expect(a).toMatchObject({ retryAfter: expect.stringMatching(/^\d+$/), message: 'database unavailable' });
+    for (const res of [firstUse, asUser]) {
+      expect({ status: res.status, retryAfter: res.headers['retry-after'], body: res.body }).toEqual({
+        status: 503,
+        retryAfter: expect.stringMatching(/^\d+$/),
+        body: { statusCode: 503, error: 'Service Unavailable', message: 'database unavailable' },
+      });
+    }
     expect(health.status).toBe(503);
     expect(health.headers['retry-after']).toMatch(/^\d+$/);
     expect(health.body).toMatchObject({ status: 'error', details: { database: { status: 'down' }, redis: expect.any(Object) } });
