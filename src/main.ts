@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { createApp } from './app.factory';
 import { StartupError } from './common/startup-error';
@@ -15,10 +16,11 @@ process.on('warning', (warning) => log.warn({ warning: warning.name }, warning.m
 async function bootstrap(): Promise<void> {
   const app = await createApp({ logger: new PinoNestLogger(log) });
   const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
-  shutDownOnSignals(app, log);
+  shutDownOnSignals(app);
   await listen(app, config.PORT);
   const url = `http://localhost:${config.PORT}`;
-  log.info({ url, docs: `${url}/api/docs` }, `listening on ${url}; API docs at ${url}/api/docs`);
+  // Through the app's logger, after its migration lines.
+  new Logger('Server').log(`listening on ${url}; API docs at ${url}/api/docs`);
 }
 
 bootstrap().catch((err: unknown) => {

@@ -1,6 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
+import { INestApplication, Logger } from '@nestjs/common';
 import type { Server } from 'node:http';
-import type pino from 'pino';
 import { ConnectionDrainer } from './connection-drainer';
 
 /** How long requests in flight at SIGTERM may take before their connections are cut. */
@@ -11,7 +10,9 @@ const DRAIN_TIMEOUT_MS = 10_000;
  * as their last answer goes out), then close the app, which flushes usage and closes the
  * database, and exit. Exit code 0 after a clean shutdown, 1 when closing failed.
  */
-export function shutDownOnSignals(app: INestApplication, log: pino.Logger): void {
+export function shutDownOnSignals(app: INestApplication): void {
+  // Through the app's logger, so these lines come in order with the app's own.
+  const log = new Logger('Server');
   const drainer = new ConnectionDrainer(app.getHttpServer() as Server);
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
@@ -20,14 +21,14 @@ export function shutDownOnSignals(app: INestApplication, log: pino.Logger): void
     if (stopping) return;
     stopping = true;
     const started = Date.now();
-    log.info({ signal, in_flight: drainer.inFlight }, `${signal}: stopping; answering requests in flight`);
+    log.log(`${signal}: stopping; answering ${drainer.inFlight} requests in flight`);
     try {
       await drainer.drain(DRAIN_TIMEOUT_MS);
       await app.close();
-      log.info({ took_ms: Date.now() - started }, 'stopped');
+      log.log(`stopped in ${Date.now() - started} ms`);
       process.exit(0);
     } catch (err) {
-      log.error({ err }, 'shutdown failed');
+      log.error(`shutdown failed: ${(err as Error).message}`, (err as Error).stack);
       process.exit(1);
     }
   };
