@@ -3,6 +3,8 @@ export const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 /** Told when a request failed because the database could not be reached (it logs the outage once). */
 export interface DependencyFailureListener {
+  /** The database server's port, to tell its refused connections from other outbound calls'. */
+  readonly databasePort?: number;
   databaseUnreachable(reason: string): void;
 }
 
@@ -14,18 +16,24 @@ const PG_MESSAGES = /Connection terminated|timeout exceeded when trying to conne
 
 /**
  * Why a database call failed for want of the database ("ECONNREFUSED", "Connection terminated
- * unexpectedly", ...), or undefined when the error is anything else (bad input, a bug).
+ * unexpectedly", ...), or undefined when the error is anything else (bad input, a bug). A socket
+ * error counts when TypeORM reports it as a query's failure, or when it names `databasePort` (a
+ * pool connection refused): another outbound call's refused connection is not the database's.
  */
-export function databaseUnreachable(exception: unknown): string | undefined {
+export function databaseUnreachable(exception: unknown, databasePort?: number): string | undefined {
   const driverError = (exception as { driverError?: unknown } | null)?.driverError;
-  for (const err of driverError ? [driverError, exception] : [exception]) {
-    const e = err as { code?: unknown; message?: unknown; errors?: unknown[] } | null;
+  const candidates = driverError ? [{ err: driverError, fromQuery: true }] : [{ err: exception, fromQuery: false }];
+  for (const { err, fromQuery } of candidates) {
+    const e = err as { code?: unknown; message?: unknown; port?: unknown; errors?: unknown[] } | null;
     if (!e || typeof e !== 'object') continue;
     const code = typeof e.code === 'string' ? e.code : '';
     const message = typeof e.message === 'string' ? e.message : '';
-    if (PG_CODES.test(code) || SOCKET_CODES.has(code) || PG_MESSAGES.test(message)) return message || code;
+    if (PG_CODES.test(code) || PG_MESSAGES.test(message)) return message || code;
+    if (SOCKET_CODES.has(code) && (fromQuery || (databasePort !== undefined && e.port === databasePort))) return message || code;
     // "localhost" is ::1 and 127.0.0.1: Node reports both refusals in an AggregateError.
-    const inner = Array.isArray(e.errors) ? e.errors.map(databaseUnreachable).find(Boolean) : undefined;
+    const inner = Array.isArray(e.errors)
+      ? e.errors.map((one) => databaseUnreachable(fromQuery ? { driverError: one } : one, databasePort)).find(Boolean)
+      : undefined;
     if (inner) return inner;
   }
   return undefined;

@@ -41,7 +41,7 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = 
 };
 
 /** Maps every error to `{ statusCode, error, message }`; no stack trace ever reaches a client. */
-export function toErrorBody(exception: unknown): ErrorBody {
+export function toErrorBody(exception: unknown, databasePort?: number): ErrorBody {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
@@ -55,7 +55,7 @@ export function toErrorBody(exception: unknown): ErrorBody {
     if (known) return body(known.status, known.message);
   }
   // A dependency that is down is not a bug: 503 that names it (the filter adds Retry-After).
-  if (databaseUnreachable(exception)) return body(HttpStatus.SERVICE_UNAVAILABLE, 'database unavailable');
+  if (databaseUnreachable(exception, databasePort)) return body(HttpStatus.SERVICE_UNAVAILABLE, 'database unavailable');
   const parserType = (exception as { type?: unknown } | null)?.type;
   if (typeof parserType === 'string' && BODY_PARSER_ERRORS[parserType]) {
     const known = BODY_PARSER_ERRORS[parserType];
@@ -97,7 +97,8 @@ export class HttpExceptionFilter implements ExceptionFilter {
 
   /** The database is unreachable: 503 + Retry-After, and no stack per request (the listener logs the outage once). */
   private answerDependencyFailure(exception: unknown, res: Response): boolean {
-    const reason = databaseUnreachable(exception);
+    if (exception instanceof HttpException) return false;
+    const reason = databaseUnreachable(exception, this.dependencies?.databasePort);
     if (!reason) return false;
     this.dependencies?.databaseUnreachable(reason);
     if (res.headersSent) return true;

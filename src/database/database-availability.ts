@@ -1,7 +1,10 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { DependencyFailureListener } from '../common/dependency-failures';
+import { appConfig } from '../config/app.config';
+import { targetOf } from './connection-errors';
 
 const PROBE_EVERY_MS = 1_000;
 
@@ -17,7 +20,14 @@ export class DatabaseAvailability implements DependencyFailureListener, OnApplic
   private probe: NodeJS.Timeout | undefined;
   private stopped = false;
 
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  readonly databasePort?: number;
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @Inject(appConfig.KEY) config: ConfigType<typeof appConfig>,
+  ) {
+    if (config.DATABASE_URL) this.databasePort = Number(targetOf(config.DATABASE_URL).port);
+  }
 
   get available(): boolean {
     return this.downSince === undefined;
