@@ -5,11 +5,14 @@ import { appConfig } from '../config/app.config';
 import { CircuitBreaker } from './circuit-breaker';
 
 /**
- * A command that has had no answer in this time counts as failed. Redis on a LAN answers in well
- * under a millisecond; a Redis that hangs (stopped, swapping, a blocking command) must cost a
+ * A command fails when Redis has answered nothing at all for this long. Redis on a LAN answers in
+ * well under a millisecond; a Redis that hangs (stopped, swapping, a blocking command) must cost a
  * request tens of milliseconds, not seconds.
  */
 export const COMMAND_TIMEOUT_MS = 50;
+/** The most a command waits on a Redis that is answering, but slowly. */
+const SLOW_COMMAND_LIMIT_MS = 500;
+const PROBE_TIMEOUT_MS = 1_000;
 /** Timeouts in a row that open the circuit: from then on commands fail at once until a probe answers. */
 const TIMEOUTS_TO_OPEN = 2;
 const PROBE_EVERY_MS = 250;
@@ -78,7 +81,7 @@ export class RedisService implements OnApplicationShutdown {
         command.reject(new Error('Redis is not answering (circuit open)'));
         return command.promise;
       }
-      // Any answer, even one after its deadline, shows Redis is alive (slow, not hung).
+      // Any answer, to any command, shows Redis is alive (slow, not hung).
       const resolve = command.resolve;
       command.resolve = (result: unknown) => {
         this.answeredAt = Date.now();
@@ -90,20 +93,36 @@ export class RedisService implements OnApplicationShutdown {
     }) as typeof client.sendCommand;
   }
 
+  /**
+   * A command fails when Redis has answered nothing for COMMAND_TIMEOUT_MS since it was sent (Redis
+   * hangs), or after SLOW_COMMAND_LIMIT_MS however busy Redis is. A Redis that keeps answering, only
+   * slowly (a burst of commands queued on one connection, a loaded machine), is waited for: failing
+   * those commands would send their callers to in-process state for no reason.
+   */
   private deadline(command: ProbeCommand): void {
-    // The check waits for setImmediate: after an event-loop stall the timer fires before the
-    // answer already waiting in the socket is read; this lets it be read first.
-    const timer = setTimeout(
-      () =>
-        setImmediate(() => {
-          if (command.isResolved) return;
-          command.reject(new Error(`Redis command timed out after ${COMMAND_TIMEOUT_MS} ms`));
-          // Only a Redis that has answered nothing for a whole deadline opens the circuit: one that
-          // is merely slow (a loaded machine) fails the odd command but is not given up on.
-          if (!command[PROBE] && Date.now() - this.answeredAt >= COMMAND_TIMEOUT_MS) this.circuit.timedOut();
-        }),
-      command[PROBE] ? PROBE_EVERY_MS * 4 : COMMAND_TIMEOUT_MS,
-    );
+    const sentAt = Date.now();
+    let timer: NodeJS.Timeout;
+    const check = () => {
+      // Decided in setImmediate: after an event-loop stall the timer fires before the answer
+      // already waiting in the socket is read; this lets it be read first.
+      setImmediate(() => {
+        if (command.isResolved) return;
+        const now = Date.now();
+        const silentFor = now - Math.max(this.answeredAt, sentAt);
+        const limit = command[PROBE] ? PROBE_TIMEOUT_MS : SLOW_COMMAND_LIMIT_MS;
+        if (!command[PROBE] && silentFor < COMMAND_TIMEOUT_MS && now - sentAt < limit) {
+          timer = setTimeout(check, COMMAND_TIMEOUT_MS - silentFor);
+          return;
+        }
+        if (command[PROBE] && now - sentAt < limit) {
+          timer = setTimeout(check, limit - (now - sentAt));
+          return;
+        }
+        command.reject(new Error(`Redis did not answer within ${now - sentAt} ms`));
+        if (!command[PROBE]) this.circuit.timedOut();
+      });
+    };
+    timer = setTimeout(check, COMMAND_TIMEOUT_MS);
     command.promise.then(
       () => {
         clearTimeout(timer);
