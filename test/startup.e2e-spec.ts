@@ -18,6 +18,7 @@ async function failsWithOneLine(env: Record<string, string | undefined>): Promis
   const lines = server.lines();
   expect({ code, lines: lines.length, output: server.output() }).toEqual({ code: 1, lines: 1, output: expect.any(String) });
   expect(lines[0]).toMatchObject({ level: 60, msg: expect.stringMatching(/^cannot start: /) });
+  console.log(`exit 1 after ${at - server.spawnedAt} ms (spawn to exit): ${String(lines[0].msg)}`);
   return { line: lines[0], tookMs: at - server.spawnedAt };
 }
 
