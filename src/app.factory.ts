@@ -1,4 +1,4 @@
-import { INestApplication, ValidationPipe } from '@nestjs/common';
+import { INestApplication, LoggerService, ValidationPipe } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { json, urlencoded } from 'express';
@@ -9,21 +9,29 @@ import { appConfig } from './config/app.config';
 import { PrototypedExpressAdapter } from './common/express-adapter';
 import { answerClientErrorsWithJson } from './common/client-error';
 import { HttpExceptionFilter } from './common/http-exception.filter';
+import { DatabaseAvailability } from './database/database-availability';
 import { rejectDeepJson } from './common/json-depth.middleware';
 import { apiSecurityHeaders, noSniff, noStore } from './common/security-headers';
 import { rejectMalformedBody, rejectUndecodableRequest, verifyUtf8Body, verifyUtf8FormBody } from './common/well-formed-input';
 import { parseTrustProxy } from './config/trust-proxy';
 import { setupSwagger } from './openapi/swagger';
+import { ServerLogger } from './server/server-logger';
 
 export const API_PREFIX = 'api/v1';
 
-/** Builds and configures the app; main.ts, the e2e tests and the benchmark all use this one place. */
-export async function createApp(): Promise<INestApplication> {
+/**
+ * Builds and configures the app; main.ts, the e2e tests and the benchmark all use this one place.
+ * `logger` receives what Nest logs before the app's own logger exists (main.ts passes a JSON one).
+ * A failed start-up rejects (abortOnError: false) so the caller can say why, once.
+ */
+export async function createApp(options: { logger?: LoggerService } = {}): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule, new PrototypedExpressAdapter(), {
     bufferLogs: true,
     bodyParser: false,
+    abortOnError: false,
+    logger: options.logger && new ServerLogger(options.logger),
   });
-  app.useLogger(app.get(Logger));
+  app.useLogger(new ServerLogger(app.get(Logger)));
   configureApp(app, app.get<ConfigType<typeof appConfig>>(appConfig.KEY));
   return app;
 }
@@ -52,10 +60,10 @@ export function configureApp(app: NestExpressApplication, config: ConfigType<typ
       validationError: { target: false, value: false },
     }),
   );
-  app.useGlobalFilters(new HttpExceptionFilter());
+  app.useGlobalFilters(new HttpExceptionFilter(app.get(DatabaseAvailability)));
   app.disable('x-powered-by');
   // No ETag: it hashes every JSON body, and API clients here page with cursors, not conditional GETs.
   app.set('etag', false);
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main.ts drains connections on SIGTERM before closing the app (server/graceful-shutdown.ts).
   setupSwagger(app);
 }

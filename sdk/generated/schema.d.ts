@@ -378,7 +378,7 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Liveness and readiness: the database and Redis
+         * Liveness and readiness: the database and Redis, each up, down or not configured
          * @description Public: no credentials needed.
          */
         get: operations["HealthController_check"];
@@ -828,6 +828,20 @@ export interface components {
              */
             scopes: ("agents:read" | "agents:write" | "deployments:read" | "deployments:write" | "metrics:read" | "pipelines:read" | "pipelines:write" | "gateways:read" | "gateways:write")[];
         };
+        DependencyHealth: {
+            /** @example database unavailable */
+            message?: string;
+            /**
+             * @description how long the check took, when it answered
+             * @example 2
+             */
+            response_time_ms?: number;
+            /**
+             * @example up
+             * @enum {string}
+             */
+            status: "up" | "down" | "not configured";
+        };
         DeploymentPageResponse: {
             data: components["schemas"]["DeploymentResponse"][];
             /** @description pass as ?cursor= for the next page; null on the last page */
@@ -914,6 +928,21 @@ export interface components {
             updated_at: string;
             /** @example https://eu.gateway.example.com */
             url: string;
+        };
+        HealthDetails: {
+            /** @description up or down */
+            database: components["schemas"]["DependencyHealth"];
+            /** @description up, down, or not configured (REDIS_URL unset: state is per instance) */
+            redis: components["schemas"]["DependencyHealth"];
+        };
+        HealthReport: {
+            details: components["schemas"]["HealthDetails"];
+            /**
+             * @description ok; degraded when Redis is down (the service serves with per-instance limits); error when the database is down (503)
+             * @example ok
+             * @enum {string}
+             */
+            status: "ok" | "degraded" | "error";
         };
         KeyUsageResponse: {
             /**
@@ -3777,149 +3806,22 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /**
-             * @description status ok or degraded, with each dependency
-             *
-             *     The Health Check is successful
-             */
+            /** @description status ok or degraded, with each dependency */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "responseTime": 12,
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                        /** @example {} */
-                        error?: {
-                            [key: string]: {
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "responseTime": 12,
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example ok
-                         * @enum {string}
-                         */
-                        status?: "ok" | "degraded";
-                    };
+                    "application/json": components["schemas"]["HealthReport"];
                 };
             };
-            /**
-             * @description the database is unreachable
-             *
-             *     The Health Check is not successful
-             */
+            /** @description status error: the database is unreachable (with Retry-After) */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "responseTime": 12,
-                         *         "status": "up"
-                         *       },
-                         *       "redis": {
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005,
-                         *         "status": "down"
-                         *       }
-                         *     }
-                         */
-                        details?: {
-                            [key: string]: {
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        };
-                        /**
-                         * @example {
-                         *       "redis": {
-                         *         "message": "Could not connect",
-                         *         "responseTime": 3005,
-                         *         "status": "down"
-                         *       }
-                         *     }
-                         */
-                        error?: {
-                            [key: string]: {
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example {
-                         *       "database": {
-                         *         "responseTime": 12,
-                         *         "status": "up"
-                         *       }
-                         *     }
-                         */
-                        info?: {
-                            [key: string]: {
-                                /** @description Time the health indicator took to respond, in ms */
-                                responseTime?: number;
-                                /** @enum {string} */
-                                status: "up" | "degraded" | "down";
-                            } & {
-                                [key: string]: unknown;
-                            };
-                        } | null;
-                        /**
-                         * @example error
-                         * @enum {string}
-                         */
-                        status?: "error" | "shutting_down";
-                    };
+                    "application/json": components["schemas"]["HealthReport"];
                 };
             };
         };

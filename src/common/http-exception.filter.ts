@@ -9,6 +9,7 @@ import {
 import type { Response } from 'express';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
+import { DATABASE_RETRY_AFTER_SECONDS, databaseUnreachable, DependencyFailureListener } from './dependency-failures';
 
 export interface ErrorBody {
   statusCode: number;
@@ -40,7 +41,7 @@ const BODY_PARSER_ERRORS: Record<string, { status: number; message: string }> = 
 };
 
 /** Maps every error to `{ statusCode, error, message }`; no stack trace ever reaches a client. */
-export function toErrorBody(exception: unknown): ErrorBody {
+export function toErrorBody(exception: unknown, databasePort?: number): ErrorBody {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
@@ -53,6 +54,8 @@ export function toErrorBody(exception: unknown): ErrorBody {
     const known = PG_ERRORS[code];
     if (known) return body(known.status, known.message);
   }
+  // A dependency that is down is not a bug: 503 that names it (the filter adds Retry-After).
+  if (databaseUnreachable(exception, databasePort)) return body(HttpStatus.SERVICE_UNAVAILABLE, 'database unavailable');
   const parserType = (exception as { type?: unknown } | null)?.type;
   if (typeof parserType === 'string' && BODY_PARSER_ERRORS[parserType]) {
     const known = BODY_PARSER_ERRORS[parserType];
@@ -69,8 +72,11 @@ function body(status: number, message: string): ErrorBody {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpExceptionFilter');
 
+  constructor(private readonly dependencies?: DependencyFailureListener) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const res = host.switchToHttp().getResponse<Response>();
+    if (this.answerDependencyFailure(exception, res)) return;
     const errorBody = toErrorBody(exception);
     // Only unexpected errors are ours to investigate; a deliberate 503 (load shedding) is not.
     if (errorBody.statusCode >= 500 && !(exception instanceof HttpException)) {
@@ -87,5 +93,17 @@ export class HttpExceptionFilter implements ExceptionFilter {
       res.setHeader('Retry-After', String(retryAfter.retryAfter));
     }
     res.status(errorBody.statusCode).json(errorBody);
+  }
+
+  /** The database is unreachable: 503 + Retry-After, and no stack per request (the listener logs the outage once). */
+  private answerDependencyFailure(exception: unknown, res: Response): boolean {
+    if (exception instanceof HttpException) return false;
+    const reason = databaseUnreachable(exception, this.dependencies?.databasePort);
+    if (!reason) return false;
+    this.dependencies?.databaseUnreachable(reason);
+    if (res.headersSent) return true;
+    res.setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
+    res.status(HttpStatus.SERVICE_UNAVAILABLE).json(body(HttpStatus.SERVICE_UNAVAILABLE, 'database unavailable'));
+    return true;
   }
 }

@@ -2,6 +2,8 @@ import { PGlite } from '@electric-sql/pglite';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { CONNECT_TIMEOUT_MS } from './connection-errors';
+import { DataFolderLock } from './data-folder-lock';
 import { PgliteClient } from './pglite-connection';
 import { PgliteSession } from './pglite-session';
 import { PreparedStatementClient } from './prepared-statement-client';
@@ -21,6 +23,7 @@ export interface DatabaseSettings {
 export async function createDataSourceOptions(settings: DatabaseSettings): Promise<{
   options: DataSourceOptions;
   pglite?: PGlite;
+  lock?: DataFolderLock;
 }> {
   const common = {
     type: 'postgres' as const,
@@ -39,15 +42,33 @@ export async function createDataSourceOptions(settings: DatabaseSettings): Promi
         ...common,
         url: settings.DATABASE_URL,
         // Keep connections alive: reconnecting under bcrypt load was seen to stall for seconds.
-        extra: { max: 10, idleTimeoutMillis: 0, keepAlive: true, Client: PreparedStatementClient },
+        // A database that does not answer fails a new connection (and start-up) in seconds, not minutes.
+        extra: {
+          max: 10,
+          idleTimeoutMillis: 0,
+          keepAlive: true,
+          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+          Client: PreparedStatementClient,
+        },
       },
     };
   }
   const dir = settings.PGLITE_DATA_DIR;
-  if (dir !== 'memory://') mkdirSync(dir, { recursive: true });
-  const pglite = await PGlite.create(dir === 'memory://' ? undefined : dir);
+  let lock: DataFolderLock | undefined;
+  if (dir !== 'memory://') {
+    mkdirSync(dir, { recursive: true });
+    lock = DataFolderLock.acquire(dir);
+  }
+  let pglite: PGlite;
+  try {
+    pglite = await PGlite.create(dir === 'memory://' ? undefined : dir);
+  } catch (err) {
+    lock?.release();
+    throw err;
+  }
   return {
     pglite,
+    lock,
     options: {
       ...common,
       // Never dialled: pg talks to PGlite through the connection object below.
@@ -63,15 +84,19 @@ export async function createDataSourceOptions(settings: DatabaseSettings): Promi
   };
 }
 
-/** A DataSource whose destroy() also closes the embedded database it runs on. */
+/** A DataSource whose destroy() also closes the embedded database it runs on and frees its folder. */
 export async function createDataSource(settings: DatabaseSettings): Promise<DataSource> {
-  const { options, pglite } = await createDataSourceOptions(settings);
+  const { options, pglite, lock } = await createDataSourceOptions(settings);
   const dataSource = new DataSource(options);
   if (pglite) {
     const destroy = dataSource.destroy.bind(dataSource);
     dataSource.destroy = async () => {
-      await destroy();
-      await pglite.close();
+      try {
+        if (dataSource.isInitialized) await destroy();
+        await pglite.close();
+      } finally {
+        lock?.release();
+      }
     };
   }
   return dataSource;

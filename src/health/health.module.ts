@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { DatabaseModule } from '../database/database.module';
 import { RedisHealthIndicator } from '../redis/redis.health';
 import { RedisModule } from '../redis/redis.module';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), RedisModule],
+  imports: [TerminusModule.forRoot({ logger: false }), DatabaseModule, RedisModule],
   controllers: [HealthController],
   providers: [RedisHealthIndicator],
 })
