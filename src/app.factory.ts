@@ -9,6 +9,7 @@ import { PrototypedExpressAdapter } from './common/express-adapter';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { rejectDeepJson } from './common/json-depth.middleware';
 import { setupSwagger } from './common/swagger';
+import { serveConsole } from './console/serve-console';
 
 export const API_PREFIX = 'api/v1';
 
@@ -45,6 +46,7 @@ export function configureApp(app: NestExpressApplication, config: ConfigType<typ
   app.set('etag', false);
   app.enableShutdownHooks();
   setupSwagger(app);
+  serveConsole(app);
 }
 
 function parseTrustProxy(value: string): boolean | number | string[] {
