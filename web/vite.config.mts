@@ -12,6 +12,8 @@ export default defineConfig({
     alias: { '@sdk': here('../sdk/src/index.ts') },
   },
   oxc: { jsx: { runtime: 'automatic' } },
+  // `npx vite --config web/vite.config.mts` while `npm start` runs: the page reloads on edits, the API is proxied.
+  server: { proxy: { '/api': process.env.KAIZEN_API_URL ?? 'http://localhost:3000' } },
   build: {
     outDir: here('../dist/web'),
     emptyOutDir: true,
