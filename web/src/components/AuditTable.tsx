@@ -1,4 +1,6 @@
+import { Link } from 'wouter';
 import type { AuditEntry } from '../api/types';
+import { useMemberNames } from '../lib/use-member-names';
 import { formatDateTime } from '../lib/time';
 
 /** The details an entry carries (key name, prefix, email, roles), as short "field: value" pairs. */
@@ -9,7 +11,29 @@ function describe(metadata: AuditEntry['metadata']): string {
     .join(' · ');
 }
 
+/** Who acted or was acted upon: a member's name, a link to a key, or the id as recorded. */
+function Party({ type, id, name }: { type: string; id: string | null; name: (userId: string) => string | undefined }) {
+  if (id === null) return <span className="muted">{type}</span>;
+  if (type === 'api_key') {
+    return (
+      <>
+        <span className="muted">key</span>{' '}
+        <Link href={`/keys/${id}`} className="id">
+          {id}
+        </Link>
+      </>
+    );
+  }
+  const known = type === 'user' || type === 'member' ? name(id) : undefined;
+  return (
+    <>
+      <span className="muted">{type}</span> {known ? <span>{known}</span> : <code className="id">{id}</code>}
+    </>
+  );
+}
+
 export function AuditTable({ entries }: { entries: AuditEntry[] }) {
+  const name = useMemberNames();
   return (
     <table className="table" aria-label="Audit log">
       <thead>
@@ -29,10 +53,10 @@ export function AuditTable({ entries }: { entries: AuditEntry[] }) {
               <code className="action">{entry.action}</code>
             </td>
             <td data-label="Actor">
-              <span className="muted">{entry.actor_type}</span> <code className="id">{entry.actor_id}</code>
+              <Party type={entry.actor_type} id={entry.actor_id} name={name} />
             </td>
             <td data-label="Target">
-              <span className="muted">{entry.target_type}</span> <code className="id">{entry.target_id}</code>
+              <Party type={entry.target_type} id={entry.target_id} name={name} />
             </td>
             <td data-label="Details" className="details">
               {describe(entry.metadata)}

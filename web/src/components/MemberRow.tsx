@@ -65,29 +65,31 @@ export function MemberRow({ member }: { member: Member }) {
             ) : null}
           </div>
         ) : (
-          <span className={`badge badge-role`}>{member.role}</span>
+          <span className="badge badge-role">{member.role}</span>
         )}
         <ErrorMessage error={error} />
       </td>
       <td data-label="Added">{formatDateTime(member.created_at)}</td>
-      <td data-label="Actions">
-        {manageable ? (
-          <button type="button" className="button danger small" onClick={() => setRemoving(true)} aria-label={`Remove ${member.name}`}>
-            Remove
-          </button>
-        ) : null}
-        {removing ? (
-          <ConfirmDialog title={`Remove ${member.name}?`} confirmLabel="Remove member" danger onConfirm={remove} onClose={() => setRemoving(false)}>
-            <p>
-              {member.name}’s user account ({member.email}) is deleted and they are signed out at once.
-            </p>
-            <p>
-              API keys they created are <strong>not</strong> revoked: they keep working until they expire or someone
-              revokes them on the Keys page.
-            </p>
-          </ConfirmDialog>
-        ) : null}
-      </td>
+      {canManageMembers(me) ? (
+        <td data-label="Actions">
+          {manageable ? (
+            <button type="button" className="button danger small" onClick={() => setRemoving(true)} aria-label={`Remove ${member.name}`}>
+              Remove
+            </button>
+          ) : null}
+          {removing ? (
+            <ConfirmDialog title={`Remove ${member.name}?`} confirmLabel="Remove member" danger onConfirm={remove} onClose={() => setRemoving(false)}>
+              <p>
+                {member.name}’s user account ({member.email}) is deleted and they are signed out at once.
+              </p>
+              <p>
+                API keys they created are <strong>not</strong> revoked: they keep working until they expire or someone
+                revokes them on the Keys page.
+              </p>
+            </ConfirmDialog>
+          ) : null}
+        </td>
+      ) : null}
     </tr>
   );
 }

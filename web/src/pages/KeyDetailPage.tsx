@@ -10,6 +10,7 @@ import { StatusBadge } from '../components/StatusBadge';
 import { UsageHistory } from '../components/UsageHistory';
 import { UsageWindow } from '../components/UsageWindow';
 import { formatDateTime, fromNow } from '../lib/time';
+import { useMemberNames } from '../lib/use-member-names';
 import { canChangeKey } from '../session/permissions';
 import { useSignedIn } from '../session/SessionProvider';
 
@@ -19,6 +20,7 @@ export function KeyDetailPage() {
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
   const [dialog, setDialog] = useState<'rotate' | 'revoke' | null>(null);
+  const memberName = useMemberNames();
   // Refreshed now and then: last_used_at and the status change while the page is open.
   const key = useQuery({ queryKey: ['key', id], queryFn: () => client.apiKeys.get(id), refetchInterval: 15_000 });
 
@@ -98,7 +100,7 @@ export function KeyDetailPage() {
             ) : null}
             <dt>Created</dt>
             <dd>
-              {formatDateTime(apiKey.created_at)} by {apiKey.created_by === me.user.id ? 'you' : <code>{apiKey.created_by}</code>}
+              {formatDateTime(apiKey.created_at)} by {memberName(apiKey.created_by) ?? <code>{apiKey.created_by}</code>}
             </dd>
             <dt>Key id</dt>
             <dd>

@@ -37,9 +37,11 @@ export function MembersPage() {
               <th scope="col">Email</th>
               <th scope="col">Role</th>
               <th scope="col">Added</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
+              {canManageMembers(me) ? (
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              ) : null}
             </tr>
           </thead>
           <tbody>
