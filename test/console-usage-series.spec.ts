@@ -34,7 +34,7 @@ describe('console usage series', () => {
   it('shows denied requests only when the API reports them', () => {
     const window = rangeWindow(hours, now);
     const withDenied = toSeries(
-      [{ bucket_start: '2026-11-30T04:00:00.000Z', request_count: 1, refused_count: 0, denied_count: 4 } as never],
+      [{ bucket_start: '2026-11-30T04:00:00.000Z', request_count: 1, refused_count: 0, denied_count: 4 }],
       window,
       'hour',
     );

@@ -1,6 +1,10 @@
-import type { UsageBucket } from '../api/types';
-
 export type Granularity = 'hour' | 'day';
+
+/** One bucket of GET /api-keys/{id}/usage/history, with whichever counts the API sends. */
+export interface UsageBucket {
+  bucket_start: string;
+  [count: string]: unknown;
+}
 
 export interface UsageRange {
   id: string;
@@ -52,13 +56,13 @@ export function toSeries(buckets: UsageBucket[], window: { from: string; to: str
   const times: number[] = [];
   for (let t = start; t < end; t += step) times.push(t / 1000);
   const index = new Map(times.map((t, i) => [t * 1000, i]));
-  const present = SERIES.filter((s) => buckets.some((b) => typeof (b as Record<string, unknown>)[s.field] === 'number'));
+  const present = SERIES.filter((s) => buckets.some((b) => typeof b[s.field] === 'number'));
   const shown = present.length > 0 ? present : SERIES.slice(0, 2);
   const series = shown.map((s) => ({ ...s, values: times.map(() => 0), total: 0 }));
   for (const bucket of buckets) {
     const i = index.get(Math.floor(Date.parse(bucket.bucket_start) / step) * step);
     for (const s of series) {
-      const value = Number((bucket as Record<string, unknown>)[s.field] ?? 0);
+      const value = Number(bucket[s.field] ?? 0);
       if (i !== undefined) s.values[i] += value;
       s.total += value;
     }
