@@ -300,6 +300,47 @@ describe('Web console in a browser (e2e)', () => {
     expect(violations).toEqual([]);
   }, 60_000);
 
+  it('works with the keyboard alone: sign in, open and close the create dialog, reach a key', async () => {
+    const owner = await registerOrg(t, 'Keyboard Org');
+    await createKey(t, owner, { name: 'Keyboard key', scopes: ['agents:read'] });
+    const { page } = await open();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByLabel('Email').focus();
+    await page.keyboard.type(owner.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(owner.password);
+    await page.keyboard.press('Enter');
+    await page.getByRole('row', { name: /Keyboard key/ }).waitFor();
+
+    /** Presses Tab until the focused element's accessible text matches, as a person would. */
+    const tabTo = async (text: RegExp) => {
+      for (let i = 0; i < 40; i++) {
+        await page.keyboard.press('Tab');
+        const focused = (await page.evaluate('document.activeElement && document.activeElement.textContent')) as string | null;
+        if (focused && text.test(focused)) return;
+      }
+      throw new Error(`Tab never reached ${text}`);
+    };
+    await tabTo(/^Create key$/);
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Create an API key' });
+    await dialog.waitFor();
+    // The dialog holds the focus; Escape closes it and gives the focus back to the button that opened it.
+    expect(await page.evaluate('document.activeElement.closest("dialog") !== null')).toBe(true);
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Create key');
+
+    await tabTo(/^Keyboard key$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Keyboard key' }).waitFor();
+    await tabTo(/^Rotate$/);
+    await page.keyboard.press('Enter');
+    await page.getByRole('dialog', { name: 'Rotate “Keyboard key”?' }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+  }, 60_000);
+
   it('serves the console with a strict CSP, no inline script, and index.html for unknown non-API paths', async () => {
     const index = await t.api().get('/').expect(200);
     expect(index.headers['content-type']).toMatch(/text\/html/);

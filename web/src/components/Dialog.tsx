@@ -9,16 +9,23 @@ interface DialogProps {
 }
 
 /**
- * A modal built on the native <dialog>: the browser traps focus, closes it on Escape and restores focus
- * to the opener. The parent mounts it to open it and unmounts it to close it, so its state goes with it.
+ * A modal built on the native <dialog>: the browser keeps the focus inside and turns Escape into onClose;
+ * the focus goes back to the opener on close. The parent mounts it to open it and unmounts it to close it,
+ * so its state goes with it.
  */
 export function Dialog({ title, onClose, children, wide }: DialogProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
     const dialog = ref.current;
+    // React removes the element before this cleanup runs, so the browser cannot give the focus back to
+    // the control that opened the dialog; do it here.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog
