@@ -1,6 +1,7 @@
 /** Turns the measurements into the printed table, the ratio verdicts, the JSON file and the docs table. */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { AttackFigure, attackVerdict } from './attacks';
 import { FirstUseResult, formatCodes, LoadResult } from './scenarios';
 
 export type ScenarioId = 'a' | 'b' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c';
@@ -48,6 +49,8 @@ export interface BenchReport {
   scenarios: ScenarioOutcome[];
   targets: TargetOutcome[];
   informational: TargetOutcome[];
+  /** Issue 9's concurrency scenarios: counts and latencies with their goals. */
+  attacks: AttackFigure[];
   durationSec: number;
 }
 
@@ -88,6 +91,13 @@ function scenarioCells(s: ScenarioOutcome): string[] {
     ];
   }
   return [`(${s.id}) ${s.title}`, '–', '–', '–', '–', note];
+}
+
+const ATTACK_HEADER = ['under attack or restart', 'value', 'goal', 'result', 'detail'];
+
+function attackCells(a: AttackFigure): string[] {
+  const verdict = attackVerdict(a);
+  return [`[${a.id}] ${a.title}`, a.value === null ? '–' : `${num(a.value)}${a.unit ? ` ${a.unit}` : ''}`, `≤ ${num(a.max)}${a.unit ? ` ${a.unit}` : ''}`, verdict, a.detail];
 }
 
 const SCENARIO_HEADER = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx', 'note'];
@@ -134,6 +144,7 @@ export function printReport(report: BenchReport): string {
     '',
     textTable(['also reported', 'value', 'goal', 'result', 'note'], info),
     '',
+    ...(report.attacks.length ? [textTable(ATTACK_HEADER, report.attacks.map(attackCells)), ''] : []),
     `targets met: ${passed}/${report.targets.length}` +
       (passed < report.targets.length
         ? `  <<< FAIL: ${report.targets.filter((t) => t.verdict !== 'PASS').map((t) => `${t.name} ${t.verdict}`).join(', ')}`
@@ -160,6 +171,7 @@ export function markdownSection(report: BenchReport, jsonPath: string): string {
     '',
     markdownTable(['also reported', 'value', 'goal', 'result', 'note'], report.informational.map(targetCells)),
     '',
+    ...(report.attacks.length ? [markdownTable(ATTACK_HEADER, report.attacks.map(attackCells)), ''] : []),
     `**Targets met: ${passed}/${report.targets.length}.**`,
     ...(busyWarning(report) ? ['', `> ${busyWarning(report)}`] : []),
   ].join('\n');

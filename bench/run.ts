@@ -11,7 +11,7 @@
  *
  * Environment: BENCH_DURATION (s, 10), BENCH_WARMUP (s, 3), BENCH_CONNECTIONS (50), BENCH_PIPELINING (1),
  * BENCH_FLOOD_CONNECTIONS (10), BENCH_FRESH_KEYS (20), BENCH_FIXED_RATE (1000), BENCH_SETTLE_MAX (s, 20),
- * BENCH_STARTUP_TIMEOUT (s, 90), BCRYPT_COST (12), DATABASE_URL (unset: embedded PGlite in a temp dir),
+ * BENCH_STARTUP_TIMEOUT (s, 90), BENCH_ATTACKS (1; 0 skips issue 9's attack scenarios), BCRYPT_COST (12), DATABASE_URL (unset: embedded PGlite in a temp dir),
  * REDIS_URL (for (c); default redis://127.0.0.1:6379).
  */
 import { execFileSync } from 'node:child_process';
@@ -34,6 +34,7 @@ import {
   updateDocs,
   writeJson,
 } from './report';
+import { AttackFigure, runAttacks } from './attacks';
 import { runPacedInChild } from './paced';
 import { firstUseLatency, loadProblems, LoadSpec, runLoad, settle, warmThenMeasure } from './scenarios';
 import { API, beginShutdown, killAllChildrenNow, ServerProcess, stopAllChildren } from './server';
@@ -384,6 +385,23 @@ async function main(): Promise<void> {
       log(`server 2 exited (code ${exit2.code}, signal ${exit2.signal}${exit2.graceful ? '' : ', needed SIGKILL'})`);
     }
   }
+  // ---------------- issue 9: concurrency, floods and restarts ----------------
+  let attacks: AttackFigure[] = [];
+  if (process.env.BENCH_ATTACKS === '0') {
+    log('attack scenarios skipped (BENCH_ATTACKS=0)');
+  } else {
+    try {
+      attacks = await runAttacks({
+        baseEnv,
+        redisUrl: redisIssue ? undefined : settings.redisUrl,
+        sharedDatabase: Boolean(settings.databaseUrl),
+        startupTimeoutMs: settings.startupTimeoutMs,
+        log,
+      });
+    } catch (err) {
+      log(`attack scenarios failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
   removeTempDir();
 
   // ---------------- report ----------------
@@ -404,6 +422,7 @@ async function main(): Promise<void> {
     scenarios,
     targets,
     informational,
+    attacks,
     durationSec: Math.round((Date.now() - startedAt) / 100) / 10,
   };
 

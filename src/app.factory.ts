@@ -8,7 +8,7 @@ import { appConfig } from './config/app.config';
 import { PrototypedExpressAdapter } from './common/express-adapter';
 import { HttpExceptionFilter } from './common/http-exception.filter';
 import { rejectDeepJson } from './common/json-depth.middleware';
-import { setupSwagger } from './common/swagger';
+import { setupSwagger } from './openapi/swagger';
 import { serveConsole } from './console/serve-console';
 
 export const API_PREFIX = 'api/v1';

@@ -1,7 +1,10 @@
 import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AgentsModule } from './agents/agents.module';
+import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { GlobalAuthGuard } from './auth/global-auth.guard';
 import { LoggingModule } from './common/logging.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -18,6 +21,7 @@ import { PipelinesModule } from './pipelines/pipelines.module';
     LoggingModule,
     DatabaseModule,
     AuthModule,
+    ApiKeysModule,
     AuditModule,
     OrganizationsModule,
     HealthModule,
@@ -27,5 +31,7 @@ import { PipelinesModule } from './pipelines/pipelines.module';
     GatewaysModule,
     MetricsModule,
   ],
+  // The one default-deny guard: users' tokens from AuthModule, API keys through ApiKeysModule's authenticator.
+  providers: [{ provide: APP_GUARD, useClass: GlobalAuthGuard }],
 })
 export class AppModule {}

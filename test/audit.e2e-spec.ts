@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { ALL_SCOPES } from '../src/api-keys/scopes';
+import { ALL_SCOPES } from '../src/auth/scopes';
 import { AUDIT_ACTIONS } from '../src/audit/audit-log.entity';
 import { AuditActor, AuditService } from '../src/audit/audit.service';
 import { Account, addMember, bearer, PASSWORD, registerOrg } from './helpers/fixtures';

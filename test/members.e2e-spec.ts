@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { ALL_SCOPES } from '../src/api-keys/scopes';
+import { ALL_SCOPES } from '../src/auth/scopes';
 import type { Role } from '../src/organizations/role';
 import { Account, addMember, bearer, PASSWORD, registerOrg } from './helpers/fixtures';
 import { startTestApp, TestApp } from './helpers/test-app';

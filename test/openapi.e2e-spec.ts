@@ -1,7 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { ModulesContainer, Reflector } from '@nestjs/core';
 import { METHOD_METADATA } from '@nestjs/common/constants.js';
-import { SCOPES_KEY } from '../src/api-keys/scopes.decorator';
+import { SCOPES_KEY } from '../src/auth/scopes';
 import { IS_PUBLIC_KEY } from '../src/auth/public.decorator';
 import { USERS_ONLY_KEY } from '../src/auth/users-only.decorator';
 import { ROLES } from '../src/organizations/role';

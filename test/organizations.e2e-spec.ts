@@ -1,5 +1,5 @@
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { ALL_SCOPES } from '../src/api-keys/scopes';
+import { ALL_SCOPES } from '../src/auth/scopes';
 import { Account, addMember, bearer, registerOrg } from './helpers/fixtures';
 import { startTestApp, TestApp } from './helpers/test-app';
 

@@ -1,5 +1,5 @@
-import { BcryptGate } from '../src/api-keys/bcrypt-gate';
-import { REFUSAL_DELAY_MS } from '../src/api-keys/key-failures';
+import { BcryptGate } from '../src/api-keys/verification/bcrypt-gate';
+import { REFUSAL_DELAY_MS } from '../src/api-keys/verification/key-failures';
 import { bearer, createKey, registerOrg } from './helpers/fixtures';
 import { eventually, withEnv } from './helpers/env';
 import { startTestApp, TestApp } from './helpers/test-app';

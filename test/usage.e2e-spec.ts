@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { UsageRecorder } from '../src/api-keys/usage-recorder';
+import { UsageRecorder } from '../src/api-keys/usage/usage-recorder';
 import { createDataSource } from '../src/database/data-source-options';
 import { bearer, createKey, registerOrg } from './helpers/fixtures';
 import { withEnv } from './helpers/env';

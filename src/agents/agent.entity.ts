@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { OrganizationResource } from '../common/organization-resource.entity';
+import { OrganizationResource } from '../organizations/organization-resource.entity';
 
 export const AGENT_STATUSES = ['active', 'inactive'] as const;
 export type AgentStatus = (typeof AGENT_STATUSES)[number];

@@ -1,7 +1,7 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { CreatedAt } from '../common/timestamps';
 import { Organization } from '../organizations/organization.entity';
-import type { Scope } from './scopes';
+import type { Scope } from '../auth/scopes';
 
 /** Stored state; `expired` is derived from expires_at, never stored. */
 export type StoredKeyStatus = 'active' | 'revoked';

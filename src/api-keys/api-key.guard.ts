@@ -6,10 +6,10 @@ import { actorOf } from '../audit/actor.decorator';
 import { AuditService } from '../audit/audit.service';
 import { readCredential } from '../auth/credentials';
 import { assertRouteAllows } from '../auth/route-policy';
-import { ApiKeyThrottlerGuard } from './api-key-throttler.guard';
+import { ApiKeyThrottlerGuard } from './rate-limit/api-key-throttler.guard';
 import { ApiKeysService } from './api-keys.service';
-import { KeyRefusedError } from './key-verifier';
-import { UsageRecorder } from './usage-recorder';
+import { KeyRefusedError } from './verification/key-verifier';
+import { UsageRecorder } from './usage/usage-recorder';
 
 /**
  * Lets in a caller presenting an API key (`Authorization: Bearer sk_live_...` or `X-API-Key`):

@@ -1,5 +1,5 @@
 import { ApiKey } from './api-key.entity';
-import type { RotatedKey } from './api-keys.service';
+import type { RotatedKey } from './issued-key';
 import { ApiKeyResponse, CreatedApiKeyResponse, KeyStatus, RotatedApiKeyResponse } from './dto/api-key.response';
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);

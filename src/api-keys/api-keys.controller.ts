@@ -26,7 +26,7 @@ import {
   UsageHistoryResponse,
 } from './dto/api-key.response';
 import { UsageHistoryQuery } from './dto/usage-history.query';
-import { UsageService } from './usage.service';
+import { UsageService } from './usage/usage.service';
 import { ListApiKeysQuery } from './dto/list-api-keys.query';
 import { DEFAULT_GRACE_PERIOD_SECONDS, RotateApiKeyDto } from './dto/rotate-api-key.dto';
 

@@ -1,22 +1,23 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { API_KEY_AUTHENTICATOR } from '../auth/api-key-authenticator';
 import { RedisModule } from '../redis/redis.module';
 import { ApiKey } from './api-key.entity';
-import { ApiKeyUsage } from './api-key-usage.entity';
-import { BcryptGate } from './bcrypt-gate';
-import { KeyEvents } from './key-events';
-import { KeyFailures } from './key-failures';
-import { KeyVerifier } from './key-verifier';
-import { UsageRecorder } from './usage-recorder';
-import { UsageService } from './usage.service';
-import { VerifiedKeyCache } from './verified-key-cache';
+import { ApiKeyUsage } from './usage/api-key-usage.entity';
+import { BcryptGate } from './verification/bcrypt-gate';
+import { KeyEvents } from './verification/key-events';
+import { KeyFailures } from './verification/key-failures';
+import { KeyVerifier } from './verification/key-verifier';
+import { UsageRecorder } from './usage/usage-recorder';
+import { UsageService } from './usage/usage.service';
+import { VerifiedKeyCache } from './verification/verified-key-cache';
 import { ApiKeyGuard } from './api-key.guard';
-import { ApiKeyThrottlerGuard, keyThrottlerOptions } from './api-key-throttler.guard';
+import { ApiKeyThrottlerGuard, keyThrottlerOptions } from './rate-limit/api-key-throttler.guard';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
-import { RateLimitModule } from './rate-limit.module';
-import { RateLimitStorage } from './rate-limit.storage';
+import { RateLimitModule } from './rate-limit/rate-limit.module';
+import { RateLimitStorage } from './rate-limit/rate-limit.storage';
 
 @Module({
   imports: [
@@ -41,7 +42,8 @@ import { RateLimitStorage } from './rate-limit.storage';
     KeyEvents,
     UsageRecorder,
     UsageService,
+    { provide: API_KEY_AUTHENTICATOR, useExisting: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, ApiKeyGuard, UsageService],
+  exports: [ApiKeysService, ApiKeyGuard, UsageService, API_KEY_AUTHENTICATOR],
 })
 export class ApiKeysModule {}

@@ -9,14 +9,15 @@ import { isUniqueViolation } from '../common/database-errors';
 import { Page, paginate } from '../common/pagination';
 import { appConfig } from '../config/app.config';
 import { ApiKey } from './api-key.entity';
+import { RotatedKey } from './issued-key';
 import { statusOf, toApiKeyResponse } from './api-key.mapper';
 import { ApiKeyResponse, KeyUsageResponse } from './dto/api-key.response';
 import { ListApiKeysQuery } from './dto/list-api-keys.query';
-import { GeneratedKey, generateKey } from './key-format';
-import { KeyEvents } from './key-events';
-import { KeyVerifier } from './key-verifier';
-import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit.storage';
-import { grants, Scope, SCOPE_DESCRIPTIONS } from './scopes';
+import { GeneratedKey, generateKey } from './verification/key-format';
+import { KeyEvents } from './verification/key-events';
+import { KeyVerifier } from './verification/key-verifier';
+import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit/rate-limit.storage';
+import { grants, Scope, SCOPE_DESCRIPTIONS } from '../auth/scopes';
 
 export interface CreateKeyInput {
   name: string;
@@ -30,11 +31,8 @@ export interface RotateKeyInput {
   expiresAt?: Date | null;
 }
 
-export interface RotatedKey {
-  record: ApiKey;
-  plainKey: string;
-  rotatedFrom: { id: string; keyPrefix: string; expiresAt: Date };
-}
+
+export type { RotatedKey } from './issued-key';
 
 export const DEFAULT_RATE_LIMIT = 100;
 

@@ -1,9 +1,8 @@
 import { applyDecorators, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { ApiError } from '../common/api-errors.decorator';
-import { Scope } from './scopes';
+import { Scope, SCOPES_KEY } from '../auth/scopes';
 
-export const SCOPES_KEY = 'kaizen:scopes';
 
 const RATE_LIMIT_HEADERS = {
   'Retry-After': { description: 'Seconds until a request may succeed again', schema: { type: 'integer' as const } },

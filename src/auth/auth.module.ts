@@ -1,14 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { ApiKeysModule } from '../api-keys/api-keys.module';
 import { appConfig } from '../config/app.config';
 import { Membership } from '../organizations/membership.entity';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
-import { GlobalAuthGuard } from './global-auth.guard';
 import { LoginAttempts } from './login-attempts';
 import { PasswordHasher } from './passwords';
 import { User } from './user.entity';
@@ -25,7 +22,6 @@ import { UserTokensService } from './user-tokens.service';
         verifyOptions: { algorithms: ['HS256'] },
       }),
     }),
-    ApiKeysModule,
   ],
   controllers: [AuthController],
   providers: [
@@ -33,8 +29,7 @@ import { UserTokensService } from './user-tokens.service';
     UserTokensService,
     PasswordHasher,
     LoginAttempts,
-    { provide: APP_GUARD, useClass: GlobalAuthGuard },
   ],
-  exports: [PasswordHasher],
+  exports: [PasswordHasher, UserTokensService],
 })
 export class AuthModule {}

@@ -1,6 +1,8 @@
 import { BadRequestException, UnauthorizedException } from '@nestjs/common';
 import type { Request } from 'express';
-import { KEY_PREFIX_MARKER } from '../api-keys/key-format';
+
+/** What every API key starts with: how a bearer credential is told apart from a user's token. */
+export const API_KEY_MARKER = 'sk_live_';
 
 export type Credential = { kind: 'api_key'; value: string } | { kind: 'user_token'; value: string };
 
@@ -27,7 +29,7 @@ export function readCredential(req: Request): Credential | undefined {
     return { kind: 'api_key', value: apiKey };
   }
   if (bearer === undefined) return undefined;
-  return bearer.startsWith(KEY_PREFIX_MARKER)
+  return bearer.startsWith(API_KEY_MARKER)
     ? { kind: 'api_key', value: bearer }
     : { kind: 'user_token', value: bearer };
 }

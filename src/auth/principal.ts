@@ -1,5 +1,5 @@
 import { Role } from '../organizations/role';
-import { Scope } from '../api-keys/scopes';
+import { Scope } from './scopes';
 
 /** A signed-in user, acting in the organization of their membership. */
 export interface UserPrincipal {

@@ -1,7 +1,6 @@
 import { ExecutionContext, ForbiddenException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { SCOPES_KEY } from '../api-keys/scopes.decorator';
-import { missingScope, Scope } from '../api-keys/scopes';
+import { missingScope, Scope, SCOPES_KEY } from './scopes';
 import { Role } from '../organizations/role';
 import { Principal } from './principal';
 import { USERS_ONLY_KEY } from './users-only.decorator';

@@ -1,6 +1,6 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
 import { Agent } from '../agents/agent.entity';
-import { OrganizationResource } from '../common/organization-resource.entity';
+import { OrganizationResource } from '../organizations/organization-resource.entity';
 
 export const ENVIRONMENTS = ['development', 'staging', 'production'] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];

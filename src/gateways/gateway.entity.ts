@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { OrganizationResource } from '../common/organization-resource.entity';
+import { OrganizationResource } from '../organizations/organization-resource.entity';
 
 export const GATEWAY_STATUSES = ['active', 'inactive'] as const;
 export type GatewayStatus = (typeof GATEWAY_STATUSES)[number];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AgentsService } from '../agents/agents.service';
-import { UsageService } from '../api-keys/usage.service';
+import { UsageService } from '../api-keys/usage/usage.service';
 import { DeploymentsService } from '../deployments/deployments.service';
 import { GatewaysService } from '../gateways/gateways.service';
 import { PipelinesService } from '../pipelines/pipelines.service';

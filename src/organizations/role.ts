@@ -1,4 +1,4 @@
-import { ALL_SCOPES, READ_SCOPES, Scope } from '../api-keys/scopes';
+import { ALL_SCOPES, READ_SCOPES, Scope } from '../auth/scopes';
 
 export const ROLES = ['owner', 'admin', 'developer', 'viewer'] as const;
 export type Role = (typeof ROLES)[number];

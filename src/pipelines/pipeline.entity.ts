@@ -1,5 +1,5 @@
 import { Column, Entity, Index } from 'typeorm';
-import { OrganizationResource } from '../common/organization-resource.entity';
+import { OrganizationResource } from '../organizations/organization-resource.entity';
 
 @Entity('pipelines')
 @Index('IDX_pipelines_organization_created', ['organizationId', 'createdAt'])

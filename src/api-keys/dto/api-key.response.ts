@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ALL_SCOPES, Scope, SCOPE_DESCRIPTIONS } from '../scopes';
+import { ALL_SCOPES, Scope, SCOPE_DESCRIPTIONS } from '../../auth/scopes';
 
 export type KeyStatus = 'active' | 'expired' | 'revoked';
 

@@ -14,8 +14,8 @@ import {
   ValidationArguments,
 } from 'class-validator';
 import { trim } from '../../common/transforms';
-import { ALL_SCOPES, isScope, Scope } from '../scopes';
-import { IsFutureIsoDateTime } from './iso-date-time.validator';
+import { ALL_SCOPES, isScope, Scope } from '../../auth/scopes';
+import { IsFutureIsoDateTime } from '../../common/iso-date-time.validator';
 
 export const MAX_RATE_LIMIT = 1_000_000;
 

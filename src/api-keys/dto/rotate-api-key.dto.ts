@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
-import { IsFutureIsoDateTime } from './iso-date-time.validator';
+import { IsFutureIsoDateTime } from '../../common/iso-date-time.validator';
 
 export const MAX_GRACE_PERIOD_SECONDS = 604_800;
 export const DEFAULT_GRACE_PERIOD_SECONDS = 86_400;

@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IsIsoDateTime } from './iso-date-time.validator';
+import { IsIsoDateTime } from '../../common/iso-date-time.validator';
 
 export class UsageHistoryQuery {
   @ApiPropertyOptional({ enum: ['hour', 'day'], default: 'hour' })

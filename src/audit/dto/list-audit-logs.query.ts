@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { IsIsoDateTime } from '../../api-keys/dto/iso-date-time.validator';
+import { IsIsoDateTime } from '../../common/iso-date-time.validator';
 import { PageQueryDto } from '../../common/pagination';
 import { ACTOR_TYPES, ActorType, AUDIT_ACTIONS, AuditAction } from '../audit-log.entity';
 

@@ -1,9 +1,9 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
-import { ALL_SCOPES, grants, Scope } from '../api-keys/scopes';
+import { ALL_SCOPES, grants, Scope } from '../auth/scopes';
 import { ROLES } from '../organizations/role';
-import { ErrorResponse } from './error-response';
+import { ErrorResponse } from '../common/error-response';
 
 type PathItem = OpenAPIObject['paths'][string];
 type Operation = NonNullable<PathItem['get']> & {

@@ -1,6 +1,6 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { appConfig } from '../config/app.config';
+import { appConfig } from '../../config/app.config';
 
 /** Waiting compares beyond this are refused at once rather than queued. */
 const MAX_WAITING = 64;

@@ -1,6 +1,6 @@
 import { Column, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
-import { Organization } from '../organizations/organization.entity';
-import { CreatedAt, UpdatedAt } from './timestamps';
+import { Organization } from './organization.entity';
+import { CreatedAt, UpdatedAt } from '../common/timestamps';
 
 /**
  * The columns every protected resource shares: its id, the organization that owns it (rows go

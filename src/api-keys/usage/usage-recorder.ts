@@ -4,7 +4,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Server } from 'node:http';
 import { DataSource } from 'typeorm';
-import { appConfig } from '../config/app.config';
+import { appConfig } from '../../config/app.config';
 
 const HOUR_MS = 3_600_000;
 

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { API_KEY_MARKER } from '../../auth/credentials';
 
 /** Every key starts with this; it tells a key from a user's token at a glance (and to scanners). */
-export const KEY_PREFIX_MARKER = 'sk_live_';
+export const KEY_PREFIX_MARKER = API_KEY_MARKER;
 
 const PREFIX_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
 const SUFFIX_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
-import { ApiKey } from './api-key.entity';
+import { ApiKey } from '../api-key.entity';
 
 /** Requests of one key in one hour: served, and refused by its rate limit (429). */
 @Entity('api_key_usage')

@@ -2,7 +2,7 @@ import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { appConfig } from '../config/app.config';
+import { appConfig } from '../../config/app.config';
 
 const WINDOW_MS = 60_000;
 /** How long a locked-out address waits for its 429. */

@@ -2,7 +2,7 @@ import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { ThrottlerLimitDetail } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { Request, Response } from 'express';
-import { ApiKeyPrincipal } from '../auth/principal';
+import { ApiKeyPrincipal } from '../../auth/principal';
 import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit.storage';
 
 const keyOf = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<Request>().principal as ApiKeyPrincipal;

@@ -1,9 +1,9 @@
 import { BadRequestException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ApiKeysService } from './api-keys.service';
-import { UsageHistoryResponse } from './dto/api-key.response';
-import { UsageHistoryQuery } from './dto/usage-history.query';
+import { ApiKeysService } from '../api-keys.service';
+import { UsageHistoryResponse } from '../dto/api-key.response';
+import { UsageHistoryQuery } from '../dto/usage-history.query';
 import { UsageRecorder } from './usage-recorder';
 
 const HOUR_MS = 3_600_000;

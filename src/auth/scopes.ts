@@ -11,6 +11,9 @@ export const SCOPE_DESCRIPTIONS = {
   'gateways:write': 'Manage gateways (includes gateways:read)',
 } as const;
 
+/** Route metadata: the scopes a route requires (set by @Scopes(), read by the route policy). */
+export const SCOPES_KEY = 'kaizen:scopes';
+
 export type Scope = keyof typeof SCOPE_DESCRIPTIONS;
 
 export const ALL_SCOPES = Object.keys(SCOPE_DESCRIPTIONS) as Scope[];

@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { LRUCache } from 'lru-cache';
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { appConfig } from '../config/app.config';
-import type { StoredKeyStatus } from './api-key.entity';
-import type { Scope } from './scopes';
+import { appConfig } from '../../config/app.config';
+import type { StoredKeyStatus } from '../api-key.entity';
+import type { Scope } from '../../auth/scopes';
 
 /** What a request needs to know about a verified key. */
 export interface KeyState {

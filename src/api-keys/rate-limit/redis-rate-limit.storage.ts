@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type Redis from 'ioredis';
-import { RedisService } from '../redis/redis.service';
+import { RedisService } from '../../redis/redis.service';
 import { InMemoryRateLimitStorage, RateLimitStorage, RateWindow, toRecord } from './rate-limit.storage';
 
 // One round trip, atomic: count the request and start the window on its first hit, so any number
