@@ -272,6 +272,64 @@ describe('Web console in a browser (e2e)', () => {
     expect(watch.cspViolations).toEqual([]);
   }, 120_000);
 
+  it("a developer may create keys, and rotate or revoke only the keys they created", async () => {
+    const owner = await registerOrg(t, 'Developer Org');
+    await createKey(t, owner, { name: 'Owner key', scopes: ['agents:read'] });
+    const developer = await addMember(t, owner, 'developer');
+    await createKey(t, developer, { name: 'Developer key', scopes: ['agents:read'] });
+
+    const { page } = await open();
+    await page.goto(`${baseUrl}/sign-in`);
+    await page.getByLabel('Email').fill(developer.email);
+    await page.getByLabel('Password').fill(developer.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Create key' }).waitFor();
+    expect(await page.getByRole('link', { name: 'Audit log' }).count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Owner key' }).click();
+    await page.getByRole('heading', { name: 'Current window' }).waitFor();
+    expect(await page.getByRole('button', { name: /Rotate|Revoke/ }).count()).toBe(0);
+
+    await page.getByRole('link', { name: '← API keys' }).click();
+    await page.getByRole('link', { name: 'Developer key' }).click();
+    await page.getByRole('button', { name: 'Rotate' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Revoke' }).count()).toBe(1);
+  }, 60_000);
+
+  it('pages through the keys newest first, and filters them', async () => {
+    const owner = await registerOrg(t, 'Paging Org');
+    for (let i = 1; i <= 22; i++) await createKey(t, owner, { name: `Paged key ${String(i).padStart(2, '0')}`, scopes: ['agents:read'] });
+    const { page } = await open();
+    await page.addInitScript(
+      `sessionStorage.setItem('kaizen.session', JSON.stringify({ accessToken: ${JSON.stringify(owner.token)}, expiresAt: Date.now() + 3600000 }))`,
+    );
+    await page.goto(`${baseUrl}/keys`);
+    const names = () => page.locator('tbody tr td:first-child').allInnerTexts();
+    await page.getByRole('row', { name: /Paged key 22/ }).waitFor();
+    const first = await names();
+    expect(first).toHaveLength(20);
+    expect(first[0]).toBe('Paged key 22');
+    expect(first[19]).toBe('Paged key 03');
+
+    await page.getByRole('button', { name: 'Next →' }).click();
+    await page.getByText('Page 2').waitFor();
+    await page.getByRole('row', { name: /Paged key 01/ }).waitFor();
+    expect(await names()).toEqual(['Paged key 02', 'Paged key 01']);
+    expect(await page.getByRole('button', { name: 'Next →' }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByRole('row', { name: /Paged key 22/ }).waitFor();
+
+    // Never used, but made just now: not "unused for 1 day" (the API counts from creation).
+    await page.getByLabel('Unused for at least (days)').fill('1');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByText('No keys match these filters.').waitFor();
+    await page.getByLabel('Unused for at least (days)').fill('');
+    await page.getByLabel('Status').selectOption('active');
+    await page.getByRole('button', { name: 'Apply filters' }).click();
+    await page.getByRole('row', { name: /Paged key 22/ }).waitFor();
+    expect(await names()).toHaveLength(20);
+  }, 90_000);
+
   it('a wrong password shows the API message; an expired session returns to sign-in', async () => {
     const owner = await registerOrg(t, 'Expiry Org');
     const { page } = await open();
