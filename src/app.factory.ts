@@ -16,6 +16,7 @@ import { rejectMalformedBody, rejectUndecodableRequest, verifyUtf8Body, verifyUt
 import { parseTrustProxy } from './config/trust-proxy';
 import { setupSwagger } from './openapi/swagger';
 import { ServerLogger } from './server/server-logger';
+import { serveConsole } from './console/serve-console';
 
 export const API_PREFIX = 'api/v1';
 
@@ -66,4 +67,5 @@ export function configureApp(app: NestExpressApplication, config: ConfigType<typ
   app.set('etag', false);
   // No enableShutdownHooks(): main.ts drains connections on SIGTERM before closing the app (server/graceful-shutdown.ts).
   setupSwagger(app);
+  serveConsole(app);
 }
