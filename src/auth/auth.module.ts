@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { createSecretKey } from 'node:crypto';
 import { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -19,7 +20,10 @@ import { UserTokensService } from './user-tokens.service';
     JwtModule.registerAsync({
       inject: [appConfig.KEY],
       useFactory: (config: ConfigType<typeof appConfig>) => ({
-        secret: config.JWT_SECRET,
+        // A KeyObject, not the string: given a string, jsonwebtoken first tries it as a PEM public key
+        // (crypto.createPublicKey, which throws) on every verify — about 1 ms per request here, against
+        // 13 µs with the KeyObject (auth0/node-jsonwebtoken#1046).
+        secret: createSecretKey(Buffer.from(config.JWT_SECRET)),
         signOptions: { expiresIn: config.JWT_TTL, algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),
