@@ -1,16 +1,18 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsString, Length, MaxLength, MinLength } from 'class-validator';
-import { trim } from '../../common/transforms';
+import { NOT_BLANK, trim } from '../../common/transforms';
+
+const EMAIL = { format: 'email', maxLength: 254 } as const;
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ example: 'ada@example.com', ...EMAIL })
   @Transform(trim)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery', writeOnly: true })
+  @ApiProperty({ example: 'correct horse battery', minLength: 1, maxLength: 72, writeOnly: true })
   @IsString()
   @IsNotEmpty({ message: 'password must not be empty' })
   @MaxLength(72, { message: 'password must be at most 72 characters' })
@@ -27,19 +29,19 @@ export class NewPasswordDto {
 }
 
 export class RegisterDto extends NewPasswordDto {
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ example: 'ada@example.com', ...EMAIL })
   @Transform(trim)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'Ada Lovelace' })
+  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 100, pattern: NOT_BLANK })
   @Transform(trim)
   @IsString()
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   name: string;
 
-  @ApiProperty({ example: 'Analytical Engines Ltd' })
+  @ApiProperty({ example: 'Analytical Engines Ltd', minLength: 1, maxLength: 100, pattern: NOT_BLANK })
   @Transform(trim)
   @IsString()
   @Length(1, 100, { message: 'organization_name must be 1 to 100 characters' })

@@ -1,15 +1,15 @@
 import { ApiProperty } from '@nestjs/swagger';
 
 export class ResourceCounts {
-  @ApiProperty({ example: 12 }) agents: number;
-  @ApiProperty({ example: 30 }) deployments: number;
-  @ApiProperty({ example: 4 }) pipelines: number;
-  @ApiProperty({ example: 2 }) gateways: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 12 }) agents: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 30 }) deployments: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 4 }) pipelines: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 2 }) gateways: number;
 }
 
 export class RequestTotals {
-  @ApiProperty({ example: 1520, description: 'requests served with API keys (may lag a few seconds)' }) request_count: number;
-  @ApiProperty({ example: 12, description: 'requests refused by a key rate limit (429)' }) refused_count: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 1520, description: 'requests served with API keys (may lag a few seconds)' }) request_count: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 12, description: 'requests refused by a key rate limit (429)' }) refused_count: number;
 }
 
 /** GET /metrics: the caller's organization. An object of groups, so more groups can be added. */
