@@ -68,7 +68,7 @@ describe('Requests generated from the OpenAPI document (e2e)', () => {
     const unexpected: string[] = [];
     for (const request of requests) {
       const path = request.path.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(String(request.pathParams[name])));
-      const query = new URLSearchParams(Object.entries(request.query).map(([name, value]) => [name, String(value)])).toString();
+      const query = new URLSearchParams(Object.entries(request.query).map(([name, value]): [string, string] => [name, String(value)])).toString();
       const url = query ? `${path}?${query}` : path;
       const operation = (doc.paths as Record<string, Record<string, { security?: unknown[] }>>)[request.path][request.method];
       let req = t.api()[request.method](url);
