@@ -35,8 +35,17 @@ const TRANSPORT_HEADERS = new Set([
   'x-xss-protection',
 ]);
 
-/** The document's formats checked for real (openapi-response-validator ignores unknown formats). */
-const FORMATS = { uuid: fullFormats.uuid, 'date-time': fullFormats['date-time'], email: fullFormats.email, uri: fullFormats.uri };
+/** ajv-formats' check as a function: openapi-response-validator takes only functions as custom formats. */
+function asFunction(format: unknown): (value: string) => boolean {
+  if (format instanceof RegExp) return (value) => format.test(value);
+  if (typeof format === 'function') return format as (value: string) => boolean;
+  return asFunction((format as { validate: unknown }).validate);
+}
+
+/** The document's formats, checked for real (without them openapi-response-validator ignores formats). */
+const FORMATS = Object.fromEntries(
+  (['uuid', 'date-time', 'email', 'uri'] as const).map((name) => [name, asFunction(fullFormats[name])]),
+);
 
 interface OperationEntry {
   method: string;
