@@ -10,8 +10,8 @@ import { startTestApp, TestApp } from './helpers/test-app';
 const run = promisify(execFile);
 
 const SEED = 20261130;
-/** Requests per operation that takes input: about 3,000 in all. */
-const PER_OPERATION = 85;
+/** Requests per operation that takes input: about 2,500 in all. */
+const PER_OPERATION = 70;
 
 /**
  * The only reasons the server may refuse (400) a request the document allows: rules about other
@@ -51,7 +51,7 @@ describe('Requests generated from the OpenAPI document (e2e)', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  // About 3,000 requests take ~15 s on an idle machine; the margin is for a busy one.
+  // About 2,500 requests take ~15 s on an idle machine; the margin is for a busy one.
   it('are refused only for rules the document cannot express, and answered as documented', async () => {
     const file = join(dir, 'openapi.json');
     await writeFile(file, JSON.stringify(doc));
