@@ -55,10 +55,70 @@ describe('OpenAPI document (e2e)', () => {
 
   it('offers both ways in: HTTP bearer and the X-API-Key header, required by default', () => {
     expect(doc.components.securitySchemes).toEqual({
-      bearer: expect.objectContaining({ type: 'http', scheme: 'bearer' }),
+      bearer: { type: 'http', scheme: 'bearer', description: 'User access token (JWT) or sk_live_ API key' },
       'api-key': expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-API-Key' }),
     });
     expect(doc.security).toEqual([{ bearer: [] }, { 'api-key': [] }]);
+    // Swagger UI shows this: authorizing both schemes at once would make every call a 400.
+    expect(doc.info.description).toContain('**Authorize with one credential at a time.**');
+  });
+
+  it('names its server and declares, with a description, every tag an operation uses', () => {
+    expect(doc.servers).toEqual([{ url: '/', description: expect.any(String) }]);
+    const declared = new Map((doc.tags as Json[]).map((tag) => [tag.name, tag.description]));
+    for (const o of ops) {
+      for (const tag of o.op.tags ?? []) expect({ route: name(o), tag, described: !!declared.get(tag) }).toEqual({ route: name(o), tag, described: true });
+    }
+  });
+
+  it('declares the headers each response can carry: X-Request-Id always, X-RateLimit-* wherever a key is counted', () => {
+    for (const o of ops) {
+      for (const [status, response] of Object.entries(o.op.responses as Json)) {
+        const headers = Object.keys(response.headers ?? {});
+        const where = `${name(o)} ${status}`;
+        expect({ where, headers }).toEqual({ where, headers: expect.arrayContaining(['X-Request-Id']) });
+        if (status === '401') expect({ where, headers }).toEqual({ where, headers: expect.arrayContaining(['WWW-Authenticate']) });
+        if (status === '429') expect({ where, headers }).toEqual({ where, headers: expect.arrayContaining(['Retry-After']) });
+        const counted = o.op['x-required-scopes'] ? ['200', '201', '204', '400', '403', '404', '409', '429'].includes(status) : false;
+        if (counted) expect({ where, headers }).toEqual({ where, headers: expect.arrayContaining(['X-RateLimit-Limit', 'X-RateLimit-Remaining', 'X-RateLimit-Reset']) });
+      }
+    }
+    expect(Object.keys(doc.components.headers)).toEqual(
+      expect.arrayContaining(['X-Request-Id', 'WWW-Authenticate', 'Retry-After', 'X-RateLimit-Limit']),
+    );
+  });
+
+  it('lists 413 on every operation with a body, and 400/429/503 on every operation that needs a caller', () => {
+    for (const o of ops) {
+      const statuses = Object.keys(o.op.responses);
+      const expected = [...(o.op.requestBody ? ['400', '413'] : []), ...(isPublic(o) ? [] : ['400', '401', '429', '503'])];
+      expect({ route: name(o), statuses }).toEqual({ route: name(o), statuses: expect.arrayContaining(expected) });
+    }
+  });
+
+  it('lets rotate and the resource PATCHes go without a body, as the server does', () => {
+    for (const [method, path] of [
+      ['post', '/api/v1/api-keys/{id}/rotate'],
+      ['patch', '/api/v1/agents/{id}'],
+      ['patch', '/api/v1/deployments/{id}'],
+      ['patch', '/api/v1/pipelines/{id}'],
+      ['patch', '/api/v1/gateways/{id}'],
+    ]) {
+      expect({ route: `${method} ${path}`, required: op(method, path).requestBody.required }).toEqual({ route: `${method} ${path}`, required: false });
+    }
+    expect(op('post', '/api/v1/agents').requestBody.required).toBe(true);
+    expect(op('patch', '/api/v1/organizations/current').requestBody.required).toBe(true);
+  });
+
+  it('types ids as UUIDs, keys by their format, and refuses unknown properties in every schema', () => {
+    expect(op('get', '/api/v1/agents/{id}').parameters[0].schema).toMatchObject({ type: 'string', format: 'uuid' });
+    expect(op('delete', '/api/v1/organizations/current/members/{user_id}').parameters).toEqual(
+      expect.arrayContaining([expect.objectContaining({ name: 'user_id', schema: expect.objectContaining({ format: 'uuid' }) })]),
+    );
+    expect(doc.components.schemas.CreatedApiKeyResponse.properties.key.pattern).toBe('^sk_live_([a-z0-9]{8})_([A-Za-z0-9]{32})$');
+    for (const [schemaName, schema] of Object.entries(doc.components.schemas as Json)) {
+      if (schema.type === 'object') expect({ schemaName, additional: schema.additionalProperties }).toEqual({ schemaName, additional: false });
+    }
   });
 
   it('shows the scopes of every resource route in x-required-scopes and in its description', () => {
@@ -147,7 +207,7 @@ describe('OpenAPI document (e2e)', () => {
     expect(doc.components.schemas.ErrorResponse).toMatchObject({
       type: 'object',
       required: expect.arrayContaining(['statusCode', 'error', 'message']),
-      properties: { statusCode: { type: 'number' }, error: { type: 'string' }, message: { type: 'string' } },
+      properties: { statusCode: { type: 'integer' }, error: { type: 'string' }, message: { type: 'string' } },
     });
     for (const o of ops) {
       for (const [status, response] of Object.entries(o.op.responses as Json)) {

@@ -34,7 +34,6 @@ export class AuthController {
   @ApiError(429, {
     description: 'Too many failed logins for this email or address',
     message: 'Too many failed logins; try again in 42 seconds',
-    headers: { 'Retry-After': { description: 'Seconds until a login may succeed again', schema: { type: 'integer' } } },
   })
   login(@Body() dto: LoginDto, @Ip() ip: string): Promise<SessionResponse> {
     return this.auth.login(dto, ip);

@@ -18,7 +18,6 @@ export const UsersOnly = (...roles: Role[]) => {
     ApiBearerAuth(),
     ApiExtension('x-required-roles', roles.length ? roles : [...ROLES]),
     ApiError(401, {
-      description: 'Missing or invalid access token',
       message: 'Authentication required: send Authorization: Bearer <token> or X-API-Key',
     }),
     ApiError(403, {

@@ -3,7 +3,7 @@ import { ApiResponse } from '@nestjs/swagger';
 import { STATUS_CODES } from 'node:http';
 import { ErrorResponse } from './error-response';
 
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 429;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413 | 415 | 429 | 503;
 
 export interface ApiErrorOptions {
   description?: string;
@@ -12,14 +12,16 @@ export interface ApiErrorOptions {
   headers?: Record<string, { description: string; schema: { type: 'integer' | 'string' } }>;
 }
 
-const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
+export const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'The request is invalid; the message names the field',
   401: 'Missing, malformed, unknown, expired or revoked credentials',
   403: 'The caller may not do this',
   404: "Not found in the caller's organization",
   409: 'Conflicts with the current state',
   413: 'Request body is larger than 100 kB',
+  415: 'Unsupported request body encoding or charset',
   429: 'Too many requests; retry after Retry-After seconds',
+  503: 'Too busy to answer now; retry after Retry-After seconds',
 };
 
 /** One error response: the `ErrorResponse` schema, with an example of this status. */

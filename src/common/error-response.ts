@@ -3,7 +3,7 @@ import type { ErrorBody } from './http-exception.filter';
 
 /** The API's one error shape (written by HttpExceptionFilter), as an OpenAPI schema component. */
 export class ErrorResponse implements ErrorBody {
-  @ApiProperty({ example: 403, description: 'The HTTP status code' })
+  @ApiProperty({ type: 'integer', minimum: 400, maximum: 599, example: 403, description: 'The HTTP status code' })
   statusCode: number;
 
   @ApiProperty({ example: 'Forbidden', description: 'The HTTP reason phrase' })

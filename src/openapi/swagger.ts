@@ -1,41 +1,81 @@
 import { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { STATUS_CODES } from 'node:http';
 import { ALL_SCOPES, grants, Scope } from '../auth/scopes';
+import { forEachOperation, Operation } from './operations';
 import { ROLES } from '../organizations/role';
 import { ErrorResponse } from '../common/error-response';
+import { addImpliedResponses, useErrorSchema } from './implied-responses';
+import { Access, headerComponents, headersFor } from './response-headers';
+import { markUuidPathParameters, tightenSchemas } from './strict-schemas';
 
-type PathItem = OpenAPIObject['paths'][string];
-type Operation = NonNullable<PathItem['get']> & {
-  'x-required-scopes'?: Scope[];
-  'x-required-roles'?: string[];
-  'x-public'?: boolean;
+/** Every tag a controller uses (@ApiTags), with what it groups; the document test checks none is missing. */
+export const TAGS: Record<string, string> = {
+  auth: 'Register an organization, log in, and read who the caller is',
+  organizations: "The caller's organization and its members (users only)",
+  'api-keys': 'Create, list, rotate and revoke API keys, and read their usage (users only)',
+  audit: 'Who created, rotated and revoked keys and changed members (owners and admins)',
+  agents: 'Agents (scopes agents:read / agents:write)',
+  deployments: 'Deployments of agents (scopes deployments:read / deployments:write)',
+  pipelines: 'Pipelines (scopes pipelines:read / pipelines:write)',
+  gateways: 'Gateways (scopes gateways:read / gateways:write)',
+  metrics: "The organization's resource counts and API-key request totals (scope metrics:read)",
+  health: 'Liveness and readiness',
 };
 
-const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'] as const;
-const ERROR_SCHEMA = { $ref: `#/components/schemas/${ErrorResponse.name}` };
+/**
+ * Relative: the server that serves the document (Swagger UI then calls its own origin). The paths
+ * carry their own /api/v1 prefix; `npm start` serves on http://localhost:3000.
+ */
+export const SERVER = '/';
+
+const DESCRIPTION = [
+  'Organizations, members, API keys and the resources they protect. Every error is `{ statusCode, error, message }`.',
+  '**Authorize with one credential at a time.** A request carries either `Authorization: Bearer <credential>` ' +
+    '(the `bearer` scheme: a user access token from `POST /api/v1/auth/login`, or an `sk_live_` API key) or ' +
+    '`X-API-Key: sk_live_...` (the `api-key` scheme). Two different credentials in one request are refused with ' +
+    '400 ("Send one credential"), so in Swagger UI fill in only one of the two schemes under **Authorize**.',
+  "Each resource route names the scopes it requires; users hold their role's scopes (viewers: the read scopes), " +
+    'API keys the scopes they were created with. Key, organization and member management is for users only.',
+  'Every response to an API key carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`; ' +
+    '429 and 503 carry `Retry-After`; every response carries `X-Request-Id`.',
+].join('\n\n');
 
 /** The OpenAPI document of the app, as served at /api/docs-json. */
 export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
-  const config = new DocumentBuilder()
+  const builder = new DocumentBuilder()
     .setTitle('Kaizen Studio API')
-    .setDescription(
-      'Organizations, members, API keys and the resources they protect.\n\n' +
-        'Authorize with a user access token (from `POST /api/v1/auth/login`) or an `sk_live_` API key as an ' +
-        'HTTP bearer token, or with an API key in the `X-API-Key` header. Each resource route names the scopes ' +
-        "it requires; users hold their role's scopes (viewers: the read scopes), API keys the scopes they were " +
-        'created with. Key, organization and member management is for users only. Every error is ' +
-        '`{ statusCode, error, message }`.',
-    )
+    .setDescription(DESCRIPTION)
     .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'User access token or sk_live_ API key' }, 'bearer')
-    .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'sk_live_ API key' }, 'api-key')
+    // Proprietary (package.json: UNLICENSED): a name, and no licence URL to give (see .redocly.yaml).
+    .setLicense('Proprietary', '')
+    .addServer(SERVER, 'The server this document is served from (http://localhost:3000 after `npm start`)')
+    // addSecurity, not addBearerAuth: that one adds `bearerFormat: JWT`, which an sk_live_ key is not.
+    .addSecurity('bearer', { type: 'http', scheme: 'bearer', description: 'User access token (JWT) or sk_live_ API key' })
+    .addApiKey(
+      { type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'sk_live_ API key (instead of the bearer scheme, not with it)' },
+      'api-key',
+    )
     // Default deny, as the global guard: credentials are needed unless an operation says `security: []`.
     .addSecurityRequirements('bearer')
-    .addSecurityRequirements('api-key')
-    .build();
-  const document = SwaggerModule.createDocument(app, config, { extraModels: [ErrorResponse] });
-  forEachOperation(document, describeAccess);
+    .addSecurityRequirements('api-key');
+  for (const [name, description] of Object.entries(TAGS)) builder.addTag(name, description);
+  const document = SwaggerModule.createDocument(app, builder.build(), { extraModels: [ErrorResponse] });
+  delete document.info.license?.url;
+  document.components = { ...document.components, headers: headerComponents() };
+  markUuidPathParameters(app, document);
+  forEachOperation(document, (operation) => {
+    const access = accessOf(operation);
+    describeAccess(operation);
+    addImpliedResponses(operation, access);
+    for (const [status, response] of Object.entries(operation.responses)) {
+      if (!response || '$ref' in response) continue;
+      useErrorSchema(status, response);
+      const headers = headersFor({ status: Number(status), access });
+      if (Object.keys(headers).length) response.headers = headers;
+      else delete response.headers;
+    }
+  });
+  tightenSchemas(document);
   return document;
 }
 
@@ -49,19 +89,14 @@ export function setupSwagger(app: INestApplication): void {
   });
 }
 
-function forEachOperation(document: OpenAPIObject, fn: (operation: Operation) => void): void {
-  for (const pathItem of Object.values(document.paths)) {
-    for (const method of METHODS) {
-      const operation = pathItem[method];
-      if (operation) fn(operation as Operation);
-    }
-  }
+function accessOf(operation: Operation): Access {
+  if (operation['x-public']) return 'public';
+  return operation['x-required-roles'] ? 'users' : 'scoped';
 }
 
 /**
  * Turns the access extensions set by @Scopes(), @UsersOnly() and @Public() into what a reader and
- * Swagger UI see: a sentence in the description, `security: []` on public routes, and the
- * ErrorResponse schema on every error response that does not name one.
+ * Swagger UI see: a sentence in the description, and `security: []` on public routes.
  */
 function describeAccess(operation: Operation): void {
   const sentences: string[] = [];
@@ -76,15 +111,6 @@ function describeAccess(operation: Operation): void {
   }
   if (sentences.length) {
     operation.description = [operation.description, ...sentences].filter(Boolean).join('\n\n');
-  }
-  for (const [status, response] of Object.entries(operation.responses)) {
-    if (!response || Number(status) < 400 || '$ref' in response || response.content) continue;
-    response.content = {
-      'application/json': {
-        schema: ERROR_SCHEMA,
-        example: { statusCode: Number(status), error: STATUS_CODES[status], message: response.description },
-      },
-    };
   }
 }
 

@@ -53,7 +53,7 @@ class ApiKeyResponse:
     name: str
     key_prefix: str
     scopes: List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]
-    rate_limit: float
+    rate_limit: int
     expires_at: Optional[str]
     #: may lag actual use by a few seconds
     last_used_at: Optional[str]
@@ -77,7 +77,7 @@ class AuditLogPageResponse:
 class AuditLogResponse:
     """`AuditLogResponse` in the OpenAPI document."""
     id: str
-    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
+    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
     actor_type: Literal["user", "api_key", "system"]
     #: user id or API key id; null for the system
     actor_id: Optional[str]
@@ -105,6 +105,7 @@ class CreateAgentDto(_CreateAgentDtoRequired, total=False):
 
 class _CreateApiKeyDtoRequired(TypedDict):
     name: str
+    #: repeated scopes count once
     scopes: List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]
 
 
@@ -112,7 +113,7 @@ class CreateApiKeyDto(_CreateApiKeyDtoRequired, total=False):
     """Request body `CreateApiKeyDto`."""
     expires_at: str
     #: requests per minute
-    rate_limit: float
+    rate_limit: int
 
 
 class _CreateDeploymentDtoRequired(TypedDict):
@@ -130,7 +131,7 @@ class CreateDeploymentDto(_CreateDeploymentDtoRequired, total=False):
 
 class _CreateGatewayDtoRequired(TypedDict):
     name: str
-    #: http or https only
+    #: an http or https URL: a host name or IPv4 address, an optional port, then any path, query or fragment
     url: str
 
 
@@ -161,9 +162,18 @@ class CreatedApiKeyResponse:
     key_prefix: str
     scopes: List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]
     #: requests per minute
-    rate_limit: float
+    rate_limit: int
     expires_at: Optional[str]
     created_at: str
+
+
+@dataclass
+class DependencyHealth:
+    """`DependencyHealth` in the OpenAPI document."""
+    status: Literal["up", "down", "not configured"]
+    message: Optional[str] = None
+    #: how long the check took, when it answered
+    response_time_ms: Optional[float] = None
 
 
 @dataclass
@@ -190,7 +200,7 @@ class DeploymentResponse:
 class ErrorResponse:
     """`ErrorResponse` in the OpenAPI document."""
     #: The HTTP status code
-    statusCode: float
+    statusCode: int
     #: The HTTP reason phrase
     error: str
     #: What went wrong, in words a person can act on
@@ -217,14 +227,31 @@ class GatewayResponse:
 
 
 @dataclass
+class HealthDetails:
+    """`HealthDetails` in the OpenAPI document."""
+    #: up or down
+    database: DependencyHealth
+    #: up, down, or not configured (REDIS_URL unset: state is per instance)
+    redis: DependencyHealth
+
+
+@dataclass
+class HealthReport:
+    """`HealthReport` in the OpenAPI document."""
+    #: ok; degraded when Redis is down (the service serves with per-instance limits); error when the database is down (503)
+    status: Literal["ok", "degraded", "error"]
+    details: HealthDetails
+
+
+@dataclass
 class KeyUsageResponse:
     """`KeyUsageResponse` in the OpenAPI document."""
     key_id: str
     window_start: str
     #: requests in this window, refused ones included
-    request_count: float
-    rate_limit: float
-    remaining: float
+    request_count: int
+    rate_limit: int
+    remaining: int
     reset_at: str
 
 
@@ -266,8 +293,8 @@ class MetricsResponse:
     """`MetricsResponse` in the OpenAPI document."""
     #: how many of each resource the caller's organization has
     resources: ResourceCounts
-    #: requests made with the organization's API keys, all time
-    requests: RequestTotals
+    #: requests made with the organization's API keys, all time (may lag by USAGE_FLUSH_MS)
+    requests: UsageCountsResponse
 
 
 @dataclass
@@ -314,21 +341,12 @@ class RegisterDto(TypedDict):
 
 
 @dataclass
-class RequestTotals:
-    """`RequestTotals` in the OpenAPI document."""
-    #: requests served with API keys (may lag a few seconds)
-    request_count: float
-    #: requests refused by a key rate limit (429)
-    refused_count: float
-
-
-@dataclass
 class ResourceCounts:
     """`ResourceCounts` in the OpenAPI document."""
-    agents: float
-    deployments: float
-    pipelines: float
-    gateways: float
+    agents: int
+    deployments: int
+    pipelines: int
+    gateways: int
 
 
 class RotateApiKeyDto(TypedDict, total=False):
@@ -336,7 +354,7 @@ class RotateApiKeyDto(TypedDict, total=False):
     #: the new key's expiry; none when omitted
     expires_at: str
     #: how long the old key keeps working; 0 ends it now
-    grace_period_seconds: float
+    grace_period_seconds: int
 
 
 @dataclass
@@ -349,7 +367,7 @@ class RotatedApiKeyResponse:
     key_prefix: str
     scopes: List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]
     #: requests per minute
-    rate_limit: float
+    rate_limit: int
     expires_at: Optional[str]
     created_at: str
     rotated_from: RotatedFromResponse
@@ -384,9 +402,9 @@ class SessionResponse:
     organization: OrganizationSummary
     role: Literal["owner", "admin", "developer", "viewer"]
     access_token: str
-    token_type: str
+    token_type: Literal["Bearer"]
     #: seconds until the token expires
-    expires_in: float
+    expires_in: int
 
 
 class UpdateAgentDto(TypedDict, total=False):
@@ -413,7 +431,7 @@ class UpdateGatewayDto(TypedDict, total=False):
     name: str
     #: active when omitted on create
     status: Literal["active", "inactive"]
-    #: http or https only
+    #: an http or https URL: a host name or IPv4 address, an optional port, then any path, query or fragment
     url: str
 
 
@@ -438,11 +456,36 @@ class UpdatePipelineDto(TypedDict, total=False):
 @dataclass
 class UsageBucketResponse:
     """`UsageBucketResponse` in the OpenAPI document."""
-    bucket_start: str
-    #: requests served
-    request_count: float
-    #: requests refused by the rate limit (429)
+    #: every request made with the key: the sum of the counts below
+    request_count: int
+    #: answered 2xx or 3xx
+    served_count: float
+    #: refused by the key's rate limit (429)
     refused_count: float
+    #: denied after the key was verified (401/403: a missing scope, an address not allowed)
+    denied_count: float
+    #: failed on the service side (5xx)
+    failed_count: float
+    #: rejected as invalid (another 4xx: bad input, not found, conflict)
+    rejected_count: float
+    bucket_start: str
+
+
+@dataclass
+class UsageCountsResponse:
+    """`UsageCountsResponse` in the OpenAPI document."""
+    #: every request made with the key: the sum of the counts below
+    request_count: int
+    #: answered 2xx or 3xx
+    served_count: float
+    #: refused by the key's rate limit (429)
+    refused_count: float
+    #: denied after the key was verified (401/403: a missing scope, an address not allowed)
+    denied_count: float
+    #: failed on the service side (5xx)
+    failed_count: float
+    #: rejected as invalid (another 4xx: bad input, not found, conflict)
+    rejected_count: float
 
 
 @dataclass
@@ -462,19 +505,19 @@ class UserResponse:
 
 class AgentsListQuery(TypedDict, total=False):
     """Query parameters of `AgentsController_list`."""
-    limit: float
+    limit: int
     #: next_cursor of the previous page
     cursor: str
 
 
 class ApiKeysListQuery(TypedDict, total=False):
     """Query parameters of `ApiKeysController_list`."""
-    limit: float
+    limit: int
     #: next_cursor of the previous page
     cursor: str
     status: Literal["active", "expired", "revoked"]
     #: only keys not used (or, if never used, not created) in the last N days
-    unused_for_days: float
+    unused_for_days: int
 
 
 class ApiKeysUsageHistoryQuery(TypedDict, total=False):
@@ -488,10 +531,10 @@ class ApiKeysUsageHistoryQuery(TypedDict, total=False):
 
 class AuditListQuery(TypedDict, total=False):
     """Query parameters of `AuditController_list`."""
-    limit: float
+    limit: int
     #: next_cursor of the previous page
     cursor: str
-    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
+    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
     #: the user or API key that acted
     actor_id: str
     actor_type: Literal["user", "api_key", "system"]
@@ -505,28 +548,34 @@ class AuditListQuery(TypedDict, total=False):
 
 class DeploymentsListQuery(TypedDict, total=False):
     """Query parameters of `DeploymentsController_list`."""
-    limit: float
+    limit: int
     #: next_cursor of the previous page
     cursor: str
 
 
 class GatewaysListQuery(TypedDict, total=False):
     """Query parameters of `GatewaysController_list`."""
-    limit: float
+    limit: int
     #: next_cursor of the previous page
     cursor: str
 
 
 class MembersListQuery(TypedDict, total=False):
     """Query parameters of `MembersController_list`."""
-    limit: float
+    limit: int
     #: next_cursor of the previous page
     cursor: str
 
 
+class MembersRemoveQuery(TypedDict, total=False):
+    """Query parameters of `MembersController_remove`."""
+    #: Another member (owner, admin or developer) who takes over the removed member's API keys. Without it, the removed member's keys are revoked.
+    transfer_keys_to: str
+
+
 class PipelinesListQuery(TypedDict, total=False):
     """Query parameters of `PipelinesController_list`."""
-    limit: float
+    limit: int
     #: next_cursor of the previous page
     cursor: str
 
@@ -549,6 +598,7 @@ __all__ = [
     "CreateGatewayDto",
     "CreatePipelineDto",
     "CreatedApiKeyResponse",
+    "DependencyHealth",
     "DeploymentPageResponse",
     "DeploymentResponse",
     "DeploymentsListQuery",
@@ -556,12 +606,15 @@ __all__ = [
     "GatewayPageResponse",
     "GatewayResponse",
     "GatewaysListQuery",
+    "HealthDetails",
+    "HealthReport",
     "KeyUsageResponse",
     "LoginDto",
     "MeResponse",
     "MemberPageResponse",
     "MemberResponse",
     "MembersListQuery",
+    "MembersRemoveQuery",
     "MetricsResponse",
     "OrganizationResponse",
     "OrganizationSummary",
@@ -569,7 +622,6 @@ __all__ = [
     "PipelineResponse",
     "PipelinesListQuery",
     "RegisterDto",
-    "RequestTotals",
     "ResourceCounts",
     "RotateApiKeyDto",
     "RotatedApiKeyResponse",
@@ -584,6 +636,7 @@ __all__ = [
     "UpdateOrganizationDto",
     "UpdatePipelineDto",
     "UsageBucketResponse",
+    "UsageCountsResponse",
     "UsageHistoryResponse",
     "UserResponse",
 ]

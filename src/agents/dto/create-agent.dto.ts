@@ -1,12 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { trim } from '../../common/transforms';
+import { NOT_BLANK, trim } from '../../common/transforms';
 import { IsOmittable } from '../../common/validation';
 import { AGENT_STATUSES, AgentStatus } from '../agent.entity';
 
 export class CreateAgentDto {
-  @ApiProperty({ example: 'Support triage', minLength: 1, maxLength: 100 })
+  @ApiProperty({ example: 'Support triage', minLength: 1, maxLength: 100, pattern: NOT_BLANK })
   @Transform(trim)
   @IsString({ message: 'name must be a string' })
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })

@@ -1,5 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ALL_SCOPES, Scope, SCOPE_DESCRIPTIONS } from '../../auth/scopes';
+import { KEY_PATTERN } from '../verification/key-format';
+
+/** The documented shapes of a key and of its public prefix, from the pattern the verifier checks. */
+const KEY = { type: String, pattern: KEY_PATTERN.source };
+const KEY_PREFIX = { type: String, pattern: '^sk_live_[a-z0-9]{8}$', example: 'sk_live_a1b2c3d4' };
 
 export type KeyStatus = 'active' | 'expired' | 'revoked';
 
@@ -8,13 +13,14 @@ export class CreatedApiKeyResponse {
   @ApiProperty({ format: 'uuid', example: '3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f' }) id: string;
   @ApiProperty({ example: 'CI/CD Pipeline' }) name: string;
   @ApiProperty({
+    ...KEY,
     example: 'sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
     description: 'The plain key. Shown only in this response: store it now, it cannot be retrieved again.',
   })
   key: string;
-  @ApiProperty({ example: 'sk_live_a1b2c3d4' }) key_prefix: string;
+  @ApiProperty(KEY_PREFIX) key_prefix: string;
   @ApiProperty({ example: ['agents:read', 'deployments:write'], enum: ALL_SCOPES, isArray: true }) scopes: Scope[];
-  @ApiProperty({ example: 100, description: 'requests per minute' }) rate_limit: number;
+  @ApiProperty({ type: 'integer', example: 100, description: 'requests per minute' }) rate_limit: number;
   @ApiProperty({ example: '2030-12-31T23:59:59.000Z', nullable: true, type: String, format: 'date-time' })
   expires_at: string | null;
   @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) created_at: string;
@@ -22,7 +28,7 @@ export class CreatedApiKeyResponse {
 
 export class RotatedFromResponse {
   @ApiProperty({ format: 'uuid', example: '3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f' }) id: string;
-  @ApiProperty({ example: 'sk_live_a1b2c3d4' }) key_prefix: string;
+  @ApiProperty(KEY_PREFIX) key_prefix: string;
   @ApiProperty({ example: '2024-01-16T10:00:00.000Z', format: 'date-time', description: 'the old key works until then, and no longer' })
   expires_at: string;
 }
@@ -36,9 +42,9 @@ export class RotatedApiKeyResponse extends CreatedApiKeyResponse {
 export class ApiKeyResponse {
   @ApiProperty({ format: 'uuid', example: '3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f' }) id: string;
   @ApiProperty({ example: 'CI/CD Pipeline' }) name: string;
-  @ApiProperty({ example: 'sk_live_a1b2c3d4' }) key_prefix: string;
+  @ApiProperty(KEY_PREFIX) key_prefix: string;
   @ApiProperty({ example: ['agents:read', 'deployments:write'], enum: ALL_SCOPES, isArray: true }) scopes: Scope[];
-  @ApiProperty({ example: 100 }) rate_limit: number;
+  @ApiProperty({ type: 'integer', example: 100 }) rate_limit: number;
   @ApiProperty({ nullable: true, type: String, format: 'date-time', example: '2030-12-31T23:59:59.000Z' })
   expires_at: string | null;
   @ApiProperty({
@@ -74,9 +80,9 @@ export class ScopeListResponse {
 export class KeyUsageResponse {
   @ApiProperty({ format: 'uuid', example: '3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f' }) key_id: string;
   @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) window_start: string;
-  @ApiProperty({ example: 45, description: 'requests in this window, refused ones included' }) request_count: number;
-  @ApiProperty({ example: 100 }) rate_limit: number;
-  @ApiProperty({ example: 55 }) remaining: number;
+  @ApiProperty({ type: 'integer', example: 45, description: 'requests in this window, refused ones included' }) request_count: number;
+  @ApiProperty({ type: 'integer', example: 100 }) rate_limit: number;
+  @ApiProperty({ type: 'integer', example: 55 }) remaining: number;
   @ApiProperty({ example: '2024-01-15T10:01:00.000Z', format: 'date-time' }) reset_at: string;
 }
 
@@ -85,7 +91,7 @@ export class KeyUsageResponse {
  * requests the rate-limit window of /usage counts, so the two agree.
  */
 export class UsageCountsResponse {
-  @ApiProperty({ example: 50, description: 'every request made with the key: the sum of the counts below' }) request_count: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 50, description: 'every request made with the key: the sum of the counts below' }) request_count: number;
   @ApiProperty({ example: 45, description: 'answered 2xx or 3xx' }) served_count: number;
   @ApiProperty({ example: 2, description: "refused by the key's rate limit (429)" }) refused_count: number;
   @ApiProperty({ example: 1, description: 'denied after the key was verified (401/403: a missing scope, an address not allowed)' }) denied_count: number;

@@ -13,7 +13,7 @@ import {
   registerDecorator,
   ValidationArguments,
 } from 'class-validator';
-import { trim } from '../../common/transforms';
+import { NOT_BLANK, trim } from '../../common/transforms';
 import { ALL_SCOPES, isScope, Scope } from '../../auth/scopes';
 import { IsFutureIsoDateTime } from '../../common/iso-date-time.validator';
 
@@ -41,13 +41,19 @@ function AreKnownScopes() {
 const dedupe = ({ value }: { value: unknown }) => (Array.isArray(value) ? [...new Set(value)] : value);
 
 export class CreateApiKeyDto {
-  @ApiProperty({ example: 'CI/CD Pipeline', minLength: 1, maxLength: 100 })
+  @ApiProperty({ example: 'CI/CD Pipeline', minLength: 1, maxLength: 100, pattern: NOT_BLANK })
   @Transform(trim)
   @IsString({ message: 'name must be a string' })
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   name: string;
 
-  @ApiProperty({ example: ['agents:read', 'deployments:write'], enum: ALL_SCOPES, isArray: true })
+  @ApiProperty({
+    example: ['agents:read', 'deployments:write'],
+    enum: ALL_SCOPES,
+    isArray: true,
+    minItems: 1,
+    description: 'repeated scopes count once',
+  })
   @Transform(dedupe)
   @IsArray({ message: 'scopes must be a non-empty array of scopes' })
   @ArrayNotEmpty({ message: 'scopes must be a non-empty array of scopes' })
@@ -55,7 +61,7 @@ export class CreateApiKeyDto {
   @AreKnownScopes()
   scopes: Scope[];
 
-  @ApiPropertyOptional({ example: 100, default: 100, minimum: 1, maximum: MAX_RATE_LIMIT, description: 'requests per minute' })
+  @ApiPropertyOptional({ type: 'integer', example: 100, default: 100, minimum: 1, maximum: MAX_RATE_LIMIT, description: 'requests per minute' })
   @IsOptional()
   @IsInt({ message: 'rate_limit must be an integer' })
   @Min(1, { message: `rate_limit must be between 1 and ${MAX_RATE_LIMIT}` })

@@ -10,7 +10,7 @@ export class ListApiKeysQuery extends PageQueryDto {
   @IsIn(['active', 'expired', 'revoked'], { message: 'status must be one of: active, expired, revoked' })
   status?: KeyStatus;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'only keys not used (or, if never used, not created) in the last N days' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 3650, description: 'only keys not used (or, if never used, not created) in the last N days' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'unused_for_days must be an integer between 1 and 3650' })

@@ -7,6 +7,7 @@ export const DEFAULT_GRACE_PERIOD_SECONDS = 86_400;
 
 export class RotateApiKeyDto {
   @ApiPropertyOptional({
+    type: 'integer',
     example: 86400,
     default: DEFAULT_GRACE_PERIOD_SECONDS,
     minimum: 0,

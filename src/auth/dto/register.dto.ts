@@ -2,7 +2,9 @@ import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsNotEmpty, IsString, Length, MaxLength, MinLength } from 'class-validator';
 import { MaxBytes } from '../../common/max-bytes.validator';
-import { trim } from '../../common/transforms';
+import { NOT_BLANK, trim } from '../../common/transforms';
+
+const EMAIL = { format: 'email', maxLength: 254 } as const;
 
 /**
  * bcrypt reads only the first 72 bytes of a password: a longer one is refused, never cut short (a
@@ -12,13 +14,13 @@ export const PASSWORD_MAX_BYTES = 72;
 const TOO_LONG = `password must be at most ${PASSWORD_MAX_BYTES} bytes in UTF-8 (bcrypt's limit; a character outside ASCII takes 2 to 4 bytes)`;
 
 export class LoginDto {
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ example: 'ada@example.com', ...EMAIL })
   @Transform(trim)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'correct horse battery', writeOnly: true })
+  @ApiProperty({ example: 'correct horse battery', minLength: 1, maxLength: 72, writeOnly: true })
   @IsString()
   @IsNotEmpty({ message: 'password must not be empty' })
   @MaxBytes(PASSWORD_MAX_BYTES, TOO_LONG)
@@ -35,19 +37,19 @@ export class NewPasswordDto {
 }
 
 export class RegisterDto extends NewPasswordDto {
-  @ApiProperty({ example: 'ada@example.com' })
+  @ApiProperty({ example: 'ada@example.com', ...EMAIL })
   @Transform(trim)
   @IsEmail({}, { message: 'email must be a valid email address' })
   @MaxLength(254)
   email: string;
 
-  @ApiProperty({ example: 'Ada Lovelace' })
+  @ApiProperty({ example: 'Ada Lovelace', minLength: 1, maxLength: 100, pattern: NOT_BLANK })
   @Transform(trim)
   @IsString()
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   name: string;
 
-  @ApiProperty({ example: 'Analytical Engines Ltd' })
+  @ApiProperty({ example: 'Analytical Engines Ltd', minLength: 1, maxLength: 100, pattern: NOT_BLANK })
   @Transform(trim)
   @IsString()
   @Length(1, 100, { message: 'organization_name must be 1 to 100 characters' })

@@ -3,7 +3,7 @@ import { ROLES, Role } from '../../organizations/role';
 
 export class UserResponse {
   @ApiProperty({ format: 'uuid', example: '2b1f3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d' }) id: string;
-  @ApiProperty({ example: 'ada@example.com' }) email: string;
+  @ApiProperty({ example: 'ada@example.com', format: 'email' }) email: string;
   @ApiProperty({ example: 'Ada Lovelace' }) name: string;
 }
 
@@ -22,6 +22,6 @@ export class MeResponse {
 /** Register and login: an access token plus who it belongs to. */
 export class SessionResponse extends MeResponse {
   @ApiProperty({ example: 'eyJhbGciOiJIUzI1NiIs...' }) access_token: string;
-  @ApiProperty({ example: 'Bearer' }) token_type: 'Bearer';
-  @ApiProperty({ example: 3600, description: 'seconds until the token expires' }) expires_in: number;
+  @ApiProperty({ enum: ['Bearer'], example: 'Bearer' }) token_type: 'Bearer';
+  @ApiProperty({ type: 'integer', example: 3600, description: 'seconds until the token expires' }) expires_in: number;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsString, IsUUID, Length } from 'class-validator';
-import { trim } from '../../common/transforms';
+import { NOT_BLANK, trim } from '../../common/transforms';
 import { IsOmittable } from '../../common/validation';
 import { DEPLOYMENT_STATUSES, DeploymentStatus, Environment, ENVIRONMENTS } from '../deployment.entity';
 
@@ -18,7 +18,7 @@ export class CreateDeploymentDto {
   @IsIn(ENVIRONMENTS, { message: `environment must be one of: ${ENVIRONMENTS.join(', ')}` })
   environment: Environment;
 
-  @ApiProperty({ example: '1.4.2', minLength: 1, maxLength: 50 })
+  @ApiProperty({ example: '1.4.2', minLength: 1, maxLength: 50, pattern: NOT_BLANK })
   @Transform(trim)
   @IsString({ message: 'version must be a string' })
   @Length(1, 50, { message: 'version must be 1 to 50 characters' })

@@ -2,10 +2,10 @@ import { ApiProperty } from '@nestjs/swagger';
 import { UsageCountsResponse } from '../../api-keys/dto/api-key.response';
 
 export class ResourceCounts {
-  @ApiProperty({ example: 12 }) agents: number;
-  @ApiProperty({ example: 30 }) deployments: number;
-  @ApiProperty({ example: 4 }) pipelines: number;
-  @ApiProperty({ example: 2 }) gateways: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 12 }) agents: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 30 }) deployments: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 4 }) pipelines: number;
+  @ApiProperty({ type: 'integer', minimum: 0, example: 2 }) gateways: number;
 }
 
 /** GET /metrics: the caller's organization. An object of groups, so more groups can be added. */
