@@ -1,3 +1,4 @@
+import Redis from 'ioredis';
 import { execFileSync, spawn, ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -127,12 +128,18 @@ const runs = hasRedisServer && Boolean(process.env.DATABASE_URL);
       { name: 'steady client', scopes: ['agents:read'], rate_limit: LIMIT },
       { authorization: `Bearer ${owner.access_token}` },
     );
-    // Both instances know each other (heartbeats every 2 s) and have verified the key.
+    // Both instances have said they are alive (heartbeats every 2 s) and seen each other.
+    const instancesAlive = async () => {
+      const client = new Redis(redisPort, '127.0.0.1', { lazyConnect: true });
+      try {
+        await client.connect();
+        return await client.zcard('kaizen:instances');
+      } finally {
+        client.disconnect();
+      }
+    };
     await sleep(4_500);
-    for (const server of servers) {
-      const res = await fetch(`${server.baseUrl}/api/v1/health`);
-      expect(res.status).toBe(200);
-    }
+    expect(await instancesAlive()).toBe(2);
 
     const answers: Answer[] = [];
     let sent = 0;
@@ -166,6 +173,8 @@ const runs = hasRedisServer && Boolean(process.env.DATABASE_URL);
     await sleep(57_000);
     running = false;
     await load;
+    // The registry came back with Redis.
+    expect(await instancesAlive()).toBe(2);
 
     const admitted = answers.filter((x) => x.status === 200).map((x) => x.at);
     const duringOutage = admitted.filter((at) => at >= killedAt && at < restartedAt).length;
