@@ -40,6 +40,7 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(InstanceRegistry.name);
   readonly instanceId = `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
   private seen = 1;
+  private fewerSince?: number;
   private timer?: NodeJS.Timeout;
 
   constructor(private readonly redis: RedisService) {}
@@ -68,10 +69,25 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
     if (!client || !this.redis.available) return;
     try {
       const count = Math.max(1, Number(await heartbeatCommand(client).kaizenHeartbeat(REGISTRY_KEY, this.instanceId, INSTANCE_STALE_MS)));
-      if (count !== this.seen) this.logger.log(`${count} instance(s) share the rate limits`);
-      this.seen = count;
+      this.observe(count);
     } catch {
       // Redis failing is reported by RedisService and the rate-limit storage; keep the last count.
     }
+  }
+
+  /**
+   * More instances count at once; fewer only once they have been fewer for INSTANCE_STALE_MS, as
+   * long as Redis itself takes to forget one. A Redis that restarted empty has heard from this
+   * instance alone until the others' next heartbeats: an outage then must not find the count at 1.
+   */
+  private observe(count: number): void {
+    const now = Date.now();
+    if (count < this.seen) {
+      this.fewerSince ??= now;
+      if (now - this.fewerSince < INSTANCE_STALE_MS) return;
+    }
+    this.fewerSince = undefined;
+    if (count !== this.seen) this.logger.log(`${count} instance(s) share the rate limits`);
+    this.seen = count;
   }
 }
