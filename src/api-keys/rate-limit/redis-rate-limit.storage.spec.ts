@@ -88,6 +88,20 @@ describe('ResilientRateLimitStorage without Redis', () => {
     expect(await storage.peek(key, TTL)).toMatchObject({ hits: 8 });
   });
 
+  it('adds a request counted in-process while the seed was on its way in the next round, once', async () => {
+    redis.available = false;
+    await admitted(storage, key, 3, 100);
+    redis.available = true;
+    const seeding = storage.increment(key, TTL, 100);
+    // Redis fails again before the seed's answer: this one is counted in-process.
+    redis.available = false;
+    const during = storage.increment(key, TTL, 100);
+    await Promise.all([seeding, during]);
+    expect(Number(await client.get(`kaizen:${key}`))).toBe(3);
+    redis.available = true;
+    expect(await storage.increment(key, TTL, 100)).toMatchObject({ totalHits: 3 + 2 + 1 });
+  });
+
   it('counts a new key outage from zero when Redis never saw it', async () => {
     redis.available = false;
     expect(await admitted(storage, key, 3, 10)).toBe(3);

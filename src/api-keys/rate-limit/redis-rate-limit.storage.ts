@@ -29,8 +29,12 @@ const SEED = `
 local add = ARGV[1]
 if redis.call('EXISTS', KEYS[1]) == 0 then add = ARGV[2] end
 local hits = redis.call('INCRBY', KEYS[1], add)
-if redis.call('PTTL', KEYS[1]) < tonumber(ARGV[3]) then redis.call('PEXPIRE', KEYS[1], ARGV[3]) end
-return hits`;
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < tonumber(ARGV[3]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[3])
+  ttl = tonumber(ARGV[3])
+end
+return {hits, ttl}`;
 
 type Counter = [hits: number, ttlMs: number];
 
@@ -38,7 +42,7 @@ type Counter = [hits: number, ttlMs: number];
 interface CounterCommands {
   kaizenRateHit(key: string, ttlMs: number): Promise<Counter>;
   kaizenRatePeek(key: string): Promise<Counter | null>;
-  kaizenRateSeed(key: string, ownHits: number, hitsIfLost: number, ttlMs: number): Promise<number>;
+  kaizenRateSeed(key: string, ownHits: number, hitsIfLost: number, ttlMs: number): Promise<Counter>;
 }
 
 function counterCommands(client: Redis): Redis & CounterCommands {
@@ -53,9 +57,12 @@ function counterCommands(client: Redis): Redis & CounterCommands {
 
 /** A window counted in-process while Redis is unreachable. */
 interface OutageWindow extends RateWindow {
-  /** Hits this instance took over from the Redis window open when the outage began (its share of them). */
+  /**
+   * Hits not to add to Redis again: this instance's part of the Redis window open when the outage
+   * began, or what it has already added.
+   */
   inherited: number;
-  /** That Redis window's count for the whole cluster, put back if Redis comes back without it. */
+  /** Redis's count for the whole cluster that those stand for, put back if Redis comes back without it. */
   carried: number;
 }
 
@@ -141,26 +148,23 @@ export class ResilientRateLimitStorage implements RateLimitStorage {
     let failed = 0;
     for (let i = 0; i < windows.length; i += SEED_BATCH) {
       const batch = windows.slice(i, i + SEED_BATCH);
-      const seeded = await Promise.all(
+      await Promise.all(
         batch.map(async ([key, window]) => {
-          const own = window.hits - (window.inherited ?? 0);
           const ttlMs = window.endsAt - Date.now();
-          if (ttlMs <= 0) return 0;
-          const added = await this.run((redis) => redis.kaizenRateSeed(`kaizen:${key}`, own, own + (window.carried ?? 0), ttlMs));
-          return added === undefined ? undefined : window.hits;
+          if (ttlMs <= 0) return this.local.forget(key, window);
+          const sent = window.hits;
+          const own = sent - window.inherited;
+          const counter = await this.run((redis) => redis.kaizenRateSeed(`kaizen:${key}`, own, own + window.carried, ttlMs));
+          if (!counter) return void (failed += 1);
+          this.lastSeen.set(key, windowOf(counter, window.endsAt - window.startedAt));
+          if (window.hits === sent) return this.local.forget(key, window);
+          // Counted here while the seed was on its way (Redis failed again meanwhile): the window
+          // stays, and the next round adds only what Redis does not have yet.
+          window.inherited = sent;
+          window.carried = Number(counter[0]);
+          this.countedLocally = true;
         }),
       );
-      batch.forEach(([key, window], j) => {
-        const hits = seeded[j];
-        if (hits === undefined) failed += 1;
-        // A request counted here while its window was being seeded stays for the next round.
-        else if (window.hits === hits) this.local.forget(key, window);
-        else {
-          window.hits -= hits;
-          window.inherited = window.carried = 0;
-          this.countedLocally = true;
-        }
-      });
     }
     if (failed) this.countedLocally = true;
     else if (windows.length) this.logger.log(`Redis is back: ${windows.length} rate-limit window(s) counted in-process were added to it`);
