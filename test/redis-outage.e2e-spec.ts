@@ -44,7 +44,7 @@ describe('when Redis becomes unreachable (e2e)', () => {
   it('keeps serving with in-process limits, reports degraded health, and reconnects by itself', async () => {
     expect(await eventually(async () => (await health()).status === 'ok', 10_000)).toBe(true);
     const owner = await registerOrg(t);
-    const key = await createKey(t, owner, { rate_limit: 2 });
+    const key = await createKey(t, owner, { rate_limit: 3 });
     await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
 
     await stop(redis!);
@@ -53,7 +53,7 @@ describe('when Redis becomes unreachable (e2e)', () => {
     expect(degraded.body.details.redis).toMatchObject({ status: 'down' });
     expect(degraded.body.details.database.status).toBe('up');
 
-    // Served, and still limited (now by this instance's own counter).
+    // Served, and still limited: by this instance's own counter now, which goes on from the 1 Redis counted.
     await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
     await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
     await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(429);

@@ -38,16 +38,25 @@ export class InMemoryRateLimitStorage implements RateLimitStorage {
     return toRecord(this.hit(key, ttl), limit);
   }
 
-  /** Counts one request synchronously; the window it landed in. */
-  hit(key: string, ttl: number): RateWindow {
+  /**
+   * Counts one request synchronously; the window it landed in. A new window starts empty, or as
+   * `opening` says when it returns one (a window carried over from elsewhere, still open).
+   */
+  hit<W extends RateWindow = RateWindow>(key: string, ttl: number, opening?: (now: number) => W | undefined): W {
     const now = Date.now();
-    let window = this.windows.get(key);
+    let window = this.windows.get(key) as W | undefined;
     if (!window || window.endsAt <= now) {
-      window = { hits: 0, startedAt: now, endsAt: now + ttl };
-      this.windows.set(key, window, { ttl });
+      window = opening?.(now) ?? ({ hits: 0, startedAt: now, endsAt: now + ttl } as W);
+      this.windows.set(key, window, { ttl: window.endsAt - now });
     }
     window.hits += 1;
     return window;
+  }
+
+  /** The windows still open, live objects (a hit after this call still shows in them). */
+  openWindows(): [string, RateWindow][] {
+    const now = Date.now();
+    return [...this.windows.entries()].filter(([, window]) => window.endsAt > now);
   }
 
   async peek(key: string, _ttl?: number): Promise<RateWindow | undefined> {
@@ -57,6 +66,11 @@ export class InMemoryRateLimitStorage implements RateLimitStorage {
 
   async reset(key: string): Promise<void> {
     this.windows.delete(key);
+  }
+
+  /** Forgets the key's window if it is still `window`. */
+  forget(key: string, window: RateWindow): void {
+    if (this.windows.get(key) === window) this.windows.delete(key);
   }
 }
 
