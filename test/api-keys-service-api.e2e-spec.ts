@@ -48,6 +48,8 @@ describe('ApiKeysService from another module (e2e)', () => {
       `INSERT INTO users (email, password_hash, name) VALUES ($1, 'x', 'Owner') RETURNING id`,
       [`owner-${Date.now()}@example.com`],
     );
+    // A key's holder must be a member: it never grants more than its holder's role.
+    await db.query(`INSERT INTO memberships (organization_id, user_id, role) VALUES ($1, $2, 'owner')`, [orgId, userId]);
   });
   afterAll(() => app?.close());
 

@@ -13,6 +13,8 @@ const LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 /** The JSON logger for the lines written before the app's own (nestjs-pino) logger exists. */
 export function createBootLogger(): pino.Logger {
   const level = process.env.LOG_LEVEL;
+  // Even LOG_LEVEL=silent hears why the process could not start: an exit 1 with no reason helps nobody.
+  if (level === 'silent') return pino({ level: 'fatal' });
   return pino({ level: level && LEVELS.includes(level) ? level : 'info' });
 }
 

@@ -34,10 +34,15 @@ export async function startServerProcess(env: Record<string, string | undefined>
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     child.once('exit', (code, signal) => resolve({ code, signal })),
   );
+  // 'close' comes after the last output: a process that exits at once may still have lines in the pipe.
+  const drained = new Promise<void>((resolve) => child.once('close', () => resolve()));
   const baseUrl = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited during start-up:\n${output}`);
+    if (child.exitCode !== null) {
+      await Promise.race([drained, new Promise((resolve) => setTimeout(resolve, 2000))]);
+      throw new Error(`server exited during start-up:\n${output}`);
+    }
     try {
       if ((await fetch(`${baseUrl}/api/v1/health`)).ok) break;
     } catch {
