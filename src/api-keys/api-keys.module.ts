@@ -5,7 +5,7 @@ import { API_KEY_AUTHENTICATOR } from '../auth/api-key-authenticator';
 import { RedisModule } from '../redis/redis.module';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyUsage } from './usage/api-key-usage.entity';
-import { BcryptGate } from './verification/bcrypt-gate';
+import { ClusterVerifier } from './verification/cluster-verifier';
 import { KeyEvents } from './verification/key-events';
 import { KeyFailures } from './verification/key-failures';
 import { KeyVerifier } from './verification/key-verifier';
@@ -37,7 +37,7 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
     ApiKeyGuard,
     KeyVerifier,
     VerifiedKeyCache,
-    BcryptGate,
+    ClusterVerifier,
     KeyFailures,
     KeyEvents,
     UsageRecorder,

@@ -32,7 +32,7 @@ export class AuthService {
   /** Creates an organization and its first user, who becomes its owner. */
   async register(dto: RegisterDto, from: Pick<AuditActor, 'clientIp' | 'userAgent'> = NO_REQUEST): Promise<SessionResponse> {
     const email = dto.email.toLowerCase();
-    const passwordHash = await this.passwords.hash(dto.password);
+    const passwordHash = await this.passwords.hash(dto.password, from.clientIp ?? undefined);
     const { user, organization } = await this.dataSource
       .transaction(async (tx) => {
         if (await tx.exists(User, { where: { email } })) throw emailTaken();
@@ -66,7 +66,7 @@ export class AuthService {
       select: { id: true, email: true, name: true, passwordHash: true },
       where: { email },
     });
-    if (!(await this.passwords.verify(dto.password, user?.passwordHash)) || !user) {
+    if (!(await this.passwords.verify(dto.password, user?.passwordHash, ip)) || !user) {
       this.attempts.recordFailure(email, ip);
       throw new UnauthorizedException(BAD_LOGIN);
     }

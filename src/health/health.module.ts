@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { BcryptHealthIndicator } from '../bcrypt/bcrypt.health';
 import { RedisHealthIndicator } from '../redis/redis.health';
 import { RedisModule } from '../redis/redis.module';
 import { HealthController } from './health.controller';
@@ -7,6 +8,6 @@ import { HealthController } from './health.controller';
 @Module({
   imports: [TerminusModule.forRoot({ logger: false }), RedisModule],
   controllers: [HealthController],
-  providers: [RedisHealthIndicator],
+  providers: [RedisHealthIndicator, BcryptHealthIndicator],
 })
 export class HealthModule {}
