@@ -13,8 +13,10 @@ describeShared('two instances sharing PostgreSQL and Redis (e2e)', () => {
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startTestApp();
-    b = await startTestApp();
+    // One cluster: both count and verify in the same Redis keys.
+    const cluster = { redisNamespace: `${process.env.REDIS_NAMESPACE}-cluster` };
+    a = await startTestApp(cluster);
+    b = await startTestApp(cluster);
   });
   afterAll(async () => {
     await a?.close();

@@ -5,3 +5,5 @@ process.env.PGLITE_DATA_DIR ??= 'memory://';
 process.env.BCRYPT_COST ??= '4';
 process.env.LOG_LEVEL ??= 'silent';
 process.env.JWT_SECRET ??= 'test-secret-test-secret-test-secret-0123';
+// Each test file counts failures and keeps key verifiers apart in a shared Redis (runs overlap within a minute).
+process.env.REDIS_NAMESPACE ??= `kaizen-test-${process.pid}-${Date.now().toString(36)}`;

@@ -44,6 +44,13 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /**
+   * What this deployment's keys in Redis start with (failure budgets, key verifiers), so deployments
+   * or test runs sharing one Redis do not count each other's failures.
+   */
+  @Matches(/^[\w.-]{1,64}$/, { message: 'REDIS_NAMESPACE must be 1-64 letters, digits, _ . or -' })
+  REDIS_NAMESPACE = 'kaizen';
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()

@@ -13,8 +13,11 @@ export class RedisService implements OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   readonly client?: Redis;
   readonly subscriber?: Redis;
+  /** REDIS_NAMESPACE: the start of this deployment's keys. */
+  readonly namespace: string;
 
   constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
+    this.namespace = config.REDIS_NAMESPACE;
     if (!config.REDIS_URL) return;
     const options = {
       // Fail fast instead of queueing while disconnected: requests must not wait on Redis.

@@ -99,7 +99,7 @@ export class AttemptBudget {
   }
 
   private key(id: string): string {
-    return `kaizen:${this.namespace}:${id}`;
+    return `${this.redis.namespace}:${this.namespace}:${id}`;
   }
 
   /** The command's result, or undefined when Redis is absent or failed (the caller falls back). */

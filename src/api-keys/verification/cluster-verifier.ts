@@ -7,7 +7,10 @@ import { ServerSecrets } from '../../secrets/server-secrets';
 
 export type VerifierAnswer = 'match' | 'mismatch' | 'absent';
 
-const keyOf = (keyPrefix: string) => `kaizen:key-verifier:${keyPrefix}`;
+const ID_LENGTH = 8;
+/** A stored verifier: the secret's id, then HMAC-SHA-256(key). */
+const VALUE_LENGTH = ID_LENGTH + 32;
+
 
 /**
  * The cluster's memory of verified keys, so a key costs one bcrypt per cluster, not per process:
@@ -22,6 +25,8 @@ const keyOf = (keyPrefix: string) => `kaizen:key-verifier:${keyPrefix}`;
 export class ClusterVerifier implements OnModuleInit {
   private readonly logger = new Logger(ClusterVerifier.name);
   private secret?: Buffer;
+  /** Names the secret (not derivable back to it), stored before each MAC. */
+  private secretId?: Buffer;
   private readonly ttlMs: number;
   private warnedAt = 0;
 
@@ -35,33 +40,40 @@ export class ClusterVerifier implements OnModuleInit {
 
   async onModuleInit(): Promise<void> {
     // Without Redis there is nowhere to share verifiers; the secret is not needed.
-    if (this.redis.client) this.secret = await this.secrets.get('KEY_VERIFIER_SECRET');
+    if (!this.redis.client) return;
+    this.secret = await this.secrets.get('KEY_VERIFIER_SECRET');
+    this.secretId = createHmac('sha256', this.secret).update('kaizen key verifier id').digest().subarray(0, ID_LENGTH);
   }
 
   /** Whether the cluster has verified this exact key: 'absent' also when Redis is down (bcrypt decides). */
   async check(keyPrefix: string, plainKey: string): Promise<VerifierAnswer> {
-    const stored = await this.run((client) => client.getBuffer(keyOf(keyPrefix)));
-    if (!stored) return 'absent';
-    const mac = this.mac(plainKey);
-    return stored.length === mac.length && timingSafeEqual(stored, mac) ? 'match' : 'mismatch';
+    const stored = await this.run((client) => client.getBuffer(this.keyOf(keyPrefix)));
+    // Written under another secret (KEY_VERIFIER_SECRET was changed): it can say nothing either way.
+    if (!stored || stored.length !== VALUE_LENGTH || !stored.subarray(0, ID_LENGTH).equals(this.secretId!)) return 'absent';
+    return timingSafeEqual(stored.subarray(ID_LENGTH), this.mac(plainKey)) ? 'match' : 'mismatch';
   }
 
   /** Stores (or renews) the verifier of a genuine key, for the TTL or until the key expires. */
   async store(keyPrefix: string, plainKey: string, expiresAt: number | null): Promise<void> {
     const ttl = Math.min(this.ttlMs, expiresAt === null ? Infinity : expiresAt - Date.now());
     if (ttl <= 0 || !this.secret) return;
-    await this.run((client) => client.set(keyOf(keyPrefix), this.mac(plainKey), 'PX', Math.ceil(ttl)));
+    const value = Buffer.concat([this.secretId!, this.mac(plainKey)]);
+    await this.run((client) => client.set(this.keyOf(keyPrefix), value, 'PX', Math.ceil(ttl)));
   }
 
   /** The key was revoked: its verifier goes. */
   async remove(keyPrefix: string): Promise<void> {
-    await this.run((client) => client.del(keyOf(keyPrefix)));
+    await this.run((client) => client.del(this.keyOf(keyPrefix)));
   }
 
   /** The key now ends at `expiresAt` (rotation): its verifier must not outlive it. */
   async capAt(keyPrefix: string, expiresAt: Date): Promise<void> {
     // LT: only ever shortens (Redis >= 7); a verifier without a TTL counts as infinite.
-    await this.run((client) => client.pexpireat(keyOf(keyPrefix), expiresAt.getTime(), 'LT'));
+    await this.run((client) => client.pexpireat(this.keyOf(keyPrefix), expiresAt.getTime(), 'LT'));
+  }
+
+  private keyOf(keyPrefix: string): string {
+    return `${this.redis.namespace}:key-verifier:${keyPrefix}`;
   }
 
   private mac(plainKey: string): Buffer {
