@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { API_KEY_AUTHENTICATOR } from '../auth/api-key-authenticator';
 import { RedisModule } from '../redis/redis.module';
 import { ApiKey } from './api-key.entity';
@@ -23,6 +24,7 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
   imports: [
     TypeOrmModule.forFeature([ApiKey, ApiKeyUsage]),
     RedisModule,
+    AttemptsModule,
     RateLimitModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitModule],

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { appConfig } from '../config/app.config';
 import { Membership } from '../organizations/membership.entity';
 import { AuthController } from './auth.controller';
@@ -14,6 +15,7 @@ import { UserTokensService } from './user-tokens.service';
 @Module({
   imports: [
     TypeOrmModule.forFeature([User, Membership]),
+    AttemptsModule,
     JwtModule.registerAsync({
       inject: [appConfig.KEY],
       useFactory: (config: ConfigType<typeof appConfig>) => ({

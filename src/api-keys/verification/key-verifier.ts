@@ -3,6 +3,7 @@ import { Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
+import type { Reservation } from '../../attempts/attempt';
 import { BcryptScheduler } from '../../bcrypt/bcrypt-scheduler';
 import { appConfig } from '../../config/app.config';
 import { ApiKey } from '../api-key.entity';
@@ -137,11 +138,17 @@ export class KeyVerifier implements OnModuleInit {
   }
 
   /**
-   * No verifier anywhere: one indexed lookup, then one bcrypt compare, paid for in advance from the
-   * prefix's wrong-secret budget (and, when wrong secrets preceded it, the address's failure budget).
+   * No verifier anywhere: one indexed lookup, then one bcrypt compare, both paid for in advance from
+   * the prefix's wrong-secret budget (and, when wrong secrets preceded it, the address's failure budget).
    */
   private async admitByBcrypt(keyPrefix: string, plainKey: string, watch: Watch, clientIp?: string): Promise<KeyState> {
     if (clientIp && (await this.failures.lockedOut(clientIp))) return this.failures.refuse();
+    // Reserved before the lookup: a flood of wrong secrets for one prefix costs the database as
+    // few lookups as it costs bcrypt compares. Past the prefix's budget, only a verifier could vouch
+    // for a secret: refused without a lookup or bcrypt. (An unknown prefix's reservation is left to
+    // expire: there is no key behind it to protect.)
+    const prefix = await this.failures.reservePrefix(keyPrefix);
+    if (!prefix.reservation.granted) return this.fail(clientIp, 'API key is invalid');
     const row = await this.keys
       .createQueryBuilder('key')
       .select(Object.keys(STATE_COLUMNS).map((column) => `key.${column}`))
@@ -152,27 +159,24 @@ export class KeyVerifier implements OnModuleInit {
       this.cache.rememberMiss(keyPrefix);
       return this.fail(clientIp, 'API key is invalid');
     }
-    const budget = await this.failures.reservePrefix(keyPrefix);
-    // Past the prefix's budget, only a verifier could vouch for a secret: refuse without bcrypt.
-    if (budget === 'spent') return this.fail(clientIp, 'API key is invalid');
     // After wrong secrets for this prefix, a compare is a likely guess: the address pays before it
     // runs. A first compare is likely a genuine key's first use: a pending compare is no failure.
-    const reservedAddress = budget === 'suspect' && clientIp !== undefined;
-    if (reservedAddress) {
-      const reservation = await this.failures.reserve(clientIp);
-      if (!reservation.reserved) {
-        await this.failures.releasePrefix(keyPrefix);
-        return this.failures.refuse(reservation.retryAfterMs);
+    let address: Reservation | undefined;
+    if (!prefix.first && clientIp !== undefined) {
+      address = await this.failures.reserve(clientIp);
+      if (!address.granted) {
+        await this.failures.release(prefix.reservation);
+        return this.failures.refuse(address.retryAfterMs);
       }
     }
-    const kind = budget === 'first' ? 'key-first-use' : 'key-suspect';
+    const kind = prefix.first ? 'key-first-use' : 'key-suspect';
     if (!(await this.compare(kind, plainKey, row.keyHash, clientIp))) {
       // A first compare's failure is counted once found: 401 while the address has budget, else 429.
-      if (!reservedAddress) return this.fail(clientIp, 'API key is invalid');
+      if (!address) return this.fail(clientIp, 'API key is invalid');
       throw new UnauthorizedException('API key is invalid');
     }
-    await this.failures.releasePrefix(keyPrefix);
-    if (reservedAddress) await this.failures.release(clientIp);
+    await this.failures.release(prefix.reservation);
+    if (address) await this.failures.release(address);
     const state = await this.settled(stateOf(row), watch);
     if (state.status === 'active') void this.cluster.store(keyPrefix, plainKey, state.expiresAt);
     return this.remember(keyPrefix, plainKey, state);
@@ -217,7 +221,7 @@ export class KeyVerifier implements OnModuleInit {
   private async fail(clientIp: string | undefined, message: string): Promise<never> {
     if (clientIp) {
       const reservation = await this.failures.reserve(clientIp);
-      if (!reservation.reserved) return this.failures.refuse(reservation.retryAfterMs);
+      if (!reservation.granted) return this.failures.refuse(reservation.retryAfterMs);
     }
     throw new UnauthorizedException(message);
   }
