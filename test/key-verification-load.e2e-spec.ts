@@ -29,8 +29,12 @@ const started: ServerProcess[] = [];
 afterAll(() => Promise.all(started.map((s) => (s.child.exitCode === null ? s.terminate() : undefined))));
 
 async function start(env: Record<string, string> = {}): Promise<ServerProcess> {
-  const server = await startServerProcess({ LOG_LEVEL: 'silent', ...env });
+  const server = await startServerProcess({ LOG_LEVEL: 'warn', ...env });
   started.push(server);
+  // A server that dies under load is a finding: show why.
+  server.child.once('exit', (code, signal) => {
+    if (signal !== 'SIGTERM' && code !== 0) process.stderr.write(`server exited (${code ?? signal}):\n${server.output()}\n`);
+  });
   return server;
 }
 
@@ -202,7 +206,10 @@ describe('fair bcrypt at a realistic cost (compiled server, BCRYPT_COST=10)', ()
     const keyUse = await useKey(server, genuine[1].key, '127.0.12.200');
     const floodAnswers = await Promise.all(flood);
     expect(keyUse.status).toBe(200);
-    expect(keyUse.answeredAt - keyUse.sentAt).toBeLessThan(5_000);
+    // Issue 9 saw 503 here. What remains of its latency is the 1,000 connections themselves, opened and
+    // answered by this test's process and the server on one loaded 2-core machine (the flood's bcrypt
+    // work is bounded below); `npm run bench` measures the figure. A wide bound that cannot flake:
+    expect(keyUse.answeredAt - keyUse.sentAt).toBeLessThan(10_000);
     const counts = statusCounts(floodAnswers);
     expect(counts[200]).toBeUndefined();
     expect(counts[503]).toBeUndefined();

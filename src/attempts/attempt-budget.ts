@@ -25,7 +25,11 @@ export class AttemptBudget {
   private readonly released = new WeakSet<Reservation>();
   private warnedAt = 0;
 
-  constructor(private readonly redis: RedisService) {}
+  constructor(private readonly redis: RedisService) {
+    // Defined before the first request: with auto-pipelining, a script defined while a pipeline of
+    // the same tick is open is missing from that pipeline, and ioredis then throws outside any promise.
+    if (redis.client) attemptCommands(redis.client);
+  }
 
   /** REDIS_NAMESPACE first, so deployments (or test runs) sharing one Redis keep their counts apart. */
   private readonly keyOf = ({ bucket, id }: Pick<AttemptLimit, 'bucket' | 'id'>) =>

@@ -49,7 +49,11 @@ export class ResilientRateLimitStorage implements RateLimitStorage {
   constructor(
     private readonly redis: RedisService,
     private readonly local: InMemoryRateLimitStorage,
-  ) {}
+  ) {
+    // Defined before the first request: with auto-pipelining, a script defined while a pipeline of
+    // the same tick is open is missing from that pipeline, and ioredis then throws outside any promise.
+    if (redis.client) counterCommands(redis.client);
+  }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     const counter = await this.run((redis) => redis.kaizenRateHit(`kaizen:${key}`, ttl));

@@ -170,7 +170,13 @@ export class KeyVerifier implements OnModuleInit {
       }
     }
     const kind = prefix.first ? 'key-first-use' : 'key-suspect';
-    if (!(await this.compare(kind, plainKey, row.keyHash, clientIp))) {
+    const matched = await this.compare(kind, plainKey, row.keyHash, clientIp).catch(async (err: unknown) => {
+      // Not compared (503: the queues are full): not a failure, so nothing stays counted.
+      await this.failures.release(prefix.reservation);
+      if (address) await this.failures.release(address);
+      throw err;
+    });
+    if (!matched) {
       // A first compare's failure is counted once found: 401 while the address has budget, else 429.
       if (!address) return this.fail(clientIp, 'API key is invalid');
       throw new UnauthorizedException('API key is invalid');
