@@ -213,9 +213,11 @@ describe('fair bcrypt at a realistic cost (compiled server, BCRYPT_COST=10)', ()
     const counts = statusCounts(floodAnswers);
     expect(counts[200]).toBeUndefined();
     expect(counts[503]).toBeUndefined();
-    // The prefix's wrong-secret budget (10 a minute) bounds the compares; the rest are refused without bcrypt.
+    // The prefix's wrong-secret budget (10 a minute) bounds the compares, plus the genuine key's one; the
+    // rest are refused without bcrypt. (When Redis answers after its 500 ms command timeout, as on a loaded
+    // machine, the process counts in-process instead: at most one more budget.)
     const after = await bcryptStats(server);
-    expect(keyCompares(after) - keyCompares(before)).toBeLessThanOrEqual(10 + 1);
+    expect(keyCompares(after) - keyCompares(before)).toBeLessThanOrEqual(withRedis ? 2 * 10 + 1 : 10 + 1);
     process.stdout.write(`1,000 wrong secrets: genuine first use ${keyUse.answeredAt - keyUse.sentAt} ms, flood ${JSON.stringify(counts)}\n`);
   }, SLOW);
 });

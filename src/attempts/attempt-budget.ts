@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { RedisService } from '../redis/redis.service';
 import { AttemptLimit, AttemptStatus, AttemptStore, Reservation } from './attempt';
@@ -18,17 +18,21 @@ import { attemptCommands, AttemptCommands } from './redis-attempts';
  * of one call in one hash slot.
  */
 @Injectable()
-export class AttemptBudget {
+export class AttemptBudget implements OnModuleInit {
   private readonly logger = new Logger(AttemptBudget.name);
   private readonly local = new InProcessAttempts();
   // A reservation is given back at most once, however many code paths try.
   private readonly released = new WeakSet<Reservation>();
   private warnedAt = 0;
 
-  constructor(private readonly redis: RedisService) {
-    // Defined before the first request: with auto-pipelining, a script defined while a pipeline of
-    // the same tick is open is missing from that pipeline, and ioredis then throws outside any promise.
-    if (redis.client) attemptCommands(redis.client);
+  constructor(private readonly redis: RedisService) {}
+
+  /**
+   * Defines the scripts before the first request: with auto-pipelining, a script defined while a
+   * pipeline of the same tick is open is missing from it, and ioredis then throws outside any promise.
+   */
+  onModuleInit(): void {
+    if (this.redis.client) attemptCommands(this.redis.client);
   }
 
   /** REDIS_NAMESPACE first, so deployments (or test runs) sharing one Redis keep their counts apart. */

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type Redis from 'ioredis';
 import { RedisService } from '../../redis/redis.service';
@@ -42,17 +42,21 @@ function counterCommands(client: Redis): Redis & CounterCommands {
  * otherwise, so an outage degrades limits to per-instance instead of failing requests.
  */
 @Injectable()
-export class ResilientRateLimitStorage implements RateLimitStorage {
+export class ResilientRateLimitStorage implements RateLimitStorage, OnModuleInit {
   private readonly logger = new Logger(ResilientRateLimitStorage.name);
   private warnedAt = 0;
 
   constructor(
     private readonly redis: RedisService,
     private readonly local: InMemoryRateLimitStorage,
-  ) {
-    // Defined before the first request: with auto-pipelining, a script defined while a pipeline of
-    // the same tick is open is missing from that pipeline, and ioredis then throws outside any promise.
-    if (redis.client) counterCommands(redis.client);
+  ) {}
+
+  /**
+   * Defines the scripts before the first request: with auto-pipelining, a script defined while a
+   * pipeline of the same tick is open is missing from it, and ioredis then throws outside any promise.
+   */
+  onModuleInit(): void {
+    if (this.redis.client) counterCommands(this.redis.client);
   }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
