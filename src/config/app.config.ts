@@ -116,6 +116,16 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(10_000)
   KEY_FAILURES_PER_MINUTE = 20;
+
+  /**
+   * Registrations (new organizations) allowed per client address per hour, cluster-wide with
+   * Redis. Each costs a bcrypt hash and creates rows, so a flood from one address stops here.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  REGISTRATIONS_PER_ADDRESS_PER_HOUR = 10;
 }
 
 export type AppConfig = EnvironmentVariables & { JWT_SECRET: string };
