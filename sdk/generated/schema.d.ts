@@ -2599,7 +2599,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many failed logins for this email or address */
+            /** @description Too many failed logins for this email (10 in 15 minutes) or address (100 in 15 minutes); answered before the password is checked */
             429: {
                 headers: {
                     /** @description Seconds until a login may succeed again */
@@ -2719,6 +2719,24 @@ export interface operations {
                      *       "error": "Conflict",
                      *       "message": "A user with this email already exists",
                      *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many registrations from this address (REGISTRATIONS_PER_ADDRESS_PER_HOUR) */
+            429: {
+                headers: {
+                    /** @description Seconds until this address may register again */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many registrations from this address; try again in 1800 seconds",
+                     *       "statusCode": 429
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];

@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
 import { PasswordHasher } from './passwords';
+import { RegistrationAttempts } from './registration-attempts';
 import { User } from './user.entity';
 import { UserTokensService } from './user-tokens.service';
 
@@ -31,6 +32,7 @@ import { UserTokensService } from './user-tokens.service';
     UserTokensService,
     PasswordHasher,
     LoginAttempts,
+    RegistrationAttempts,
   ],
   exports: [PasswordHasher, UserTokensService],
 })

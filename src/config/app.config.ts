@@ -151,6 +151,16 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(10_000)
   KEY_WRONG_SECRETS_PER_PREFIX = 10;
+
+  /**
+   * Registrations (new organizations) allowed per client address per hour, cluster-wide with
+   * Redis. Each costs a bcrypt hash and creates rows, so a flood from one address stops here.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  REGISTRATIONS_PER_ADDRESS_PER_HOUR = 10;
 }
 
 export type AppConfig = EnvironmentVariables & { JWT_SECRET: string };

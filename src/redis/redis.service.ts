@@ -54,8 +54,12 @@ export class RedisService implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    // QUIT waits for an answer: on a connection that is down (the subscriber queues commands
+    // while reconnecting) it would never come, and shutdown would hang. Cut those at once.
     await Promise.all(
-      [this.client, this.subscriber].map((conn) => conn?.quit().catch(() => conn.disconnect())),
+      [this.client, this.subscriber].map((conn) =>
+        conn?.status === 'ready' ? conn.quit().catch(() => conn.disconnect()) : conn?.disconnect(),
+      ),
     );
   }
 }
