@@ -73,8 +73,10 @@ describeShared('registrations per client address on two instances sharing Redis 
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await withEnv(LIMITED, () => startTestApp());
-    b = await withEnv(LIMITED, () => startTestApp());
+    // One cluster: both count in the same Redis keys.
+    const cluster = { redisNamespace: `${process.env.REDIS_NAMESPACE}-registrations` };
+    a = await withEnv(LIMITED, () => startTestApp(cluster));
+    b = await withEnv(LIMITED, () => startTestApp(cluster));
   });
   afterAll(async () => {
     await a?.close();

@@ -23,7 +23,8 @@ export const BCRYPT_KINDS: readonly BcryptKind[] = ['key-first-use', 'key-suspec
 export const QUEUE_LIMITS: Record<BcryptKind, { perSource: number; total: number }> = {
   'key-first-use': { perSource: 256, total: 4096 },
   'key-suspect': { perSource: 16, total: 256 },
-  password: { perSource: 32, total: 1024 },
+  // An address's whole failed-login budget (100 per 15 minutes) fits in its line: a burst is queued, not 503.
+  password: { perSource: 128, total: 1024 },
   hash: { perSource: 32, total: 1024 },
 };
 
