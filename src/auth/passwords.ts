@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { BcryptScheduler } from '../bcrypt/bcrypt-scheduler';
+import { clientKey } from '../common/client-address';
 
 /** Passwords' bcrypt work, run through the process's one BcryptScheduler so logins cannot starve keys. */
 @Injectable()
@@ -13,13 +14,13 @@ export class PasswordHasher {
     this.dummyHash.catch(() => undefined);
   }
 
-  /** `source` (the client address) keeps one address's flood in its own line of the scheduler. */
+  /** `source` (the client address; an IPv6 client's /64) keeps one client's flood in its own line of the scheduler. */
   hash(password: string, source?: string): Promise<string> {
-    return this.bcrypt.hash(password, source);
+    return this.bcrypt.hash(password, source && clientKey(source));
   }
 
   async verify(password: string, hash: string | undefined, source?: string): Promise<boolean> {
-    const ok = await this.bcrypt.compare('password', password, hash ?? (await this.dummyHash), source);
+    const ok = await this.bcrypt.compare('password', password, hash ?? (await this.dummyHash), source && clientKey(source));
     return ok && hash !== undefined;
   }
 }

@@ -5,6 +5,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
 import type { Reservation } from '../../attempts/attempt';
 import { BcryptScheduler } from '../../bcrypt/bcrypt-scheduler';
+import { clientKey } from '../../common/client-address';
 import { appConfig } from '../../config/app.config';
 import { ApiKey } from '../api-key.entity';
 import { ClusterVerifier } from './cluster-verifier';
@@ -170,7 +171,8 @@ export class KeyVerifier implements OnModuleInit {
       }
     }
     const kind = prefix.first ? 'key-first-use' : 'key-suspect';
-    const matched = await this.compare(kind, plainKey, row.keyHash, clientIp).catch(async (err: unknown) => {
+    // The scheduler's line is the client's (an IPv6 client's /64), as for its failure budget.
+    const matched = await this.compare(kind, plainKey, row.keyHash, clientIp && clientKey(clientIp)).catch(async (err: unknown) => {
       // Not compared (503: the queues are full): not a failure, so nothing stays counted.
       await this.failures.release(prefix.reservation);
       if (address) await this.failures.release(address);
