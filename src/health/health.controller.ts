@@ -23,7 +23,7 @@ export class HealthController {
   @Get()
   @HealthCheck()
   @ApiOperation({ summary: 'Liveness and readiness: the database and Redis' })
-  @ApiOkResponse({ description: 'status ok or degraded, with each dependency, and bcrypt work done and waiting in this process' })
+  @ApiOkResponse({ description: 'status ok or degraded, with each dependency' })
   @ApiServiceUnavailableResponse({ description: 'the database is unreachable' })
   async check(): Promise<Omit<HealthCheckResult, 'status'> & { status: HealthCheckResult['status'] | 'degraded' }> {
     const result = await this.health.check([
