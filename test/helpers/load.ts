@@ -1,4 +1,3 @@
-import { ChildProcess, spawn } from 'node:child_process';
 import { request as httpRequest } from 'node:http';
 
 export interface Answer {
@@ -64,29 +63,4 @@ export function statusCounts(answers: Answer[]): Record<number, number> {
   const counts: Record<number, number> = {};
   for (const { status } of answers) counts[status] = (counts[status] ?? 0) + 1;
   return counts;
-}
-
-/** A throwaway redis-server on `port` (the brief's private range), stopped by the returned function. */
-export function startPrivateRedis(port: number): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(
-    'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server on ${port} exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (!chunk.toString().includes('Ready to accept connections')) return;
-      resolve({
-        url: `redis://127.0.0.1:${port}`,
-        stop: () =>
-          new Promise<void>((done) => {
-            if (child.exitCode !== null) return done();
-            child.once('exit', () => done());
-            child.kill('SIGKILL');
-          }),
-      });
-    });
-  });
 }
