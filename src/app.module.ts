@@ -4,6 +4,7 @@ import { AgentsModule } from './agents/agents.module';
 import { ApiKeysModule } from './api-keys/api-keys.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { BcryptModule } from './bcrypt/bcrypt.module';
 import { GlobalAuthGuard } from './auth/global-auth.guard';
 import { LoggingModule } from './common/logging.module';
 import { ConfigModule } from './config/config.module';
@@ -14,12 +15,15 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PipelinesModule } from './pipelines/pipelines.module';
+import { SecretsModule } from './secrets/secrets.module';
 
 @Module({
   imports: [
     ConfigModule,
     LoggingModule,
     DatabaseModule,
+    SecretsModule,
+    BcryptModule,
     AuthModule,
     ApiKeysModule,
     AuditModule,

@@ -59,7 +59,10 @@ describe('architecture', () => {
   it.each([
     ['common', ['common', 'config']],
     ['config', ['config']],
-    ['auth', ['auth', 'common', 'config', 'organizations', 'audit', 'database', 'redis']],
+    ['attempts', ['attempts', 'common', 'config', 'redis']],
+    ['auth', ['auth', 'attempts', 'common', 'config', 'organizations', 'audit', 'database', 'redis', 'bcrypt']],
+    ['bcrypt', ['bcrypt', 'config']],
+    ['secrets', ['secrets', 'config']],
   ])('%s/ imports nothing above it', (layer, allowed) => {
     const bad = edges.filter(
       ({ from, to }) => from.startsWith(`${layer}/`) && !allowed.some((ok) => to.startsWith(`${ok}/`)),

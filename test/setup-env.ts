@@ -5,3 +5,8 @@ process.env.PGLITE_DATA_DIR ??= 'memory://';
 process.env.BCRYPT_COST ??= '4';
 process.env.LOG_LEVEL ??= 'silent';
 process.env.JWT_SECRET ??= 'test-secret-test-secret-test-secret-0123';
+// Each test file counts failures and keeps key verifiers apart in a shared Redis (runs overlap within a minute).
+process.env.REDIS_NAMESPACE ??= `kaizen-test-${process.pid}-${Date.now().toString(36)}`;
+// Every suite registers its organizations from 127.0.0.1 (counted cluster-wide through Redis):
+// the registration-flood tests lower this again for the app they start.
+process.env.REGISTRATIONS_PER_ADDRESS_PER_HOUR ??= '1000000';

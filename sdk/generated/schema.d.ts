@@ -704,6 +704,29 @@ export interface components {
             /** @example Mozilla/5.0 (X11; Linux x86_64) */
             user_agent: string | null;
         };
+        BcryptHealth: {
+            /** @description bcrypt compares run since start, by kind */
+            compares: components["schemas"]["BcryptKindCounts"];
+            /** @description bcrypt hashes run since start */
+            hashes: number;
+            /** @description jobs refused (503) because their queue was full */
+            refused: number;
+            /** @description bcrypt jobs running now */
+            running: number;
+            /**
+             * @example up
+             * @enum {string}
+             */
+            status: "up";
+            /** @description bcrypt jobs waiting now, by kind */
+            waiting: components["schemas"]["BcryptKindCounts"];
+        };
+        BcryptKindCounts: {
+            hash: number;
+            "key-first-use": number;
+            "key-suspect": number;
+            password: number;
+        };
         CreateAgentDto: {
             /** @example Routes incoming tickets */
             description?: string | null;
@@ -935,6 +958,7 @@ export interface components {
             url: string;
         };
         HealthDetails: {
+            bcrypt: components["schemas"]["BcryptHealth"];
             /** @description up or down */
             database: components["schemas"]["DependencyHealth"];
             /** @description up, down, or not configured (REDIS_URL unset: state is per instance) */
@@ -3480,7 +3504,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many failed logins for this email or address */
+            /** @description Too many failed logins for this email (10 in 15 minutes) or address (100 in 15 minutes); answered before the password is checked */
             429: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3700,6 +3724,24 @@ export interface operations {
                      *       "error": "Unsupported Media Type",
                      *       "message": "Unsupported request body charset",
                      *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many registrations from this address (REGISTRATIONS_PER_ADDRESS_PER_HOUR) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many registrations from this address; try again in 1800 seconds",
+                     *       "statusCode": 429
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { API_KEY_AUTHENTICATOR } from '../auth/api-key-authenticator';
 import { MembershipModule } from '../organizations/membership.module';
 import { RedisModule } from '../redis/redis.module';
 import { ApiKey } from './api-key.entity';
 import { ApiKeyUsage } from './usage/api-key-usage.entity';
-import { BcryptGate } from './verification/bcrypt-gate';
+import { ClusterVerifier } from './verification/cluster-verifier';
 import { KeyEvents } from './verification/key-events';
 import { KeyFailures } from './verification/key-failures';
 import { KeyVerifier } from './verification/key-verifier';
@@ -27,6 +28,7 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
     TypeOrmModule.forFeature([ApiKey, ApiKeyUsage]),
     RedisModule,
     MembershipModule,
+    AttemptsModule,
     RateLimitModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitModule],
@@ -41,7 +43,7 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
     ApiKeyGuard,
     KeyVerifier,
     VerifiedKeyCache,
-    BcryptGate,
+    ClusterVerifier,
     KeyFailures,
     KeyEvents,
     UsageRecorder,

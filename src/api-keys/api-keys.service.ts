@@ -1,14 +1,12 @@
-import { ConflictException, ForbiddenException, Inject, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
-import { ConfigType } from '@nestjs/config';
+import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import * as bcrypt from 'bcrypt';
 import { EntityManager, Repository } from 'typeorm';
 import { AuditActor, AuditAction, AuditEntry, AuditService } from '../audit/audit.service';
 import { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
 import { isUniqueViolation } from '../common/database-errors';
 import { Page, paginate } from '../common/pagination';
-import { appConfig } from '../config/app.config';
 import { Membership } from '../organizations/membership.entity';
+import { BcryptScheduler } from '../bcrypt/bcrypt-scheduler';
 import { ApiKey } from './api-key.entity';
 import { RotatedKey } from './issued-key';
 import { statusOf, toApiKeyResponse } from './api-key.mapper';
@@ -16,7 +14,7 @@ import { ApiKeyResponse, KeyUsageResponse } from './dto/api-key.response';
 import { ListApiKeysQuery } from './dto/list-api-keys.query';
 import { GeneratedKey, generateKey } from './verification/key-format';
 import { KeyEvent, KeyEvents } from './verification/key-events';
-import { KeyVerifier } from './verification/key-verifier';
+import { KeyVerifier, stateOf } from './verification/key-verifier';
 import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit/rate-limit.storage';
 import { grants, Scope, SCOPE_DESCRIPTIONS } from '../auth/scopes';
 
@@ -56,7 +54,7 @@ export class ApiKeysService {
 
   constructor(
     @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
-    @Inject(appConfig.KEY) private readonly config: ConfigType<typeof appConfig>,
+    private readonly bcrypt: BcryptScheduler,
     private readonly rateLimits: RateLimitStorage,
     private readonly verifier: KeyVerifier,
     private readonly events: KeyEvents,
@@ -92,6 +90,7 @@ export class ApiKeysService {
     );
     // Clears any cached miss for this prefix here and on every instance: the key works at once.
     await this.events.publish({ type: 'created', keyId: created.record.id, keyPrefix: created.record.keyPrefix });
+    await this.issued(created);
     return created;
   }
 
@@ -141,14 +140,21 @@ export class ApiKeysService {
     );
     await this.events.publish({ type: 'changed', keyId, keyPrefix: rotated.rotatedFrom.keyPrefix });
     await this.events.publish({ type: 'created', keyId: rotated.record.id, keyPrefix: rotated.record.keyPrefix });
+    await this.issued(rotated);
+    await this.verifier.rotated(rotated.rotatedFrom.keyPrefix, rotated.rotatedFrom.expiresAt);
     return rotated;
+  }
+
+  /** The plain key is in hand only now: its first use costs no bcrypt on any instance. */
+  private issued({ record, plainKey }: { record: ApiKey; plainKey: string }): Promise<void> {
+    return this.verifier.issued(record.keyPrefix, plainKey, stateOf({ ...record, status: 'active' }));
   }
 
   /** Draws a key and hashes it outside any transaction (bcrypt must not hold a connection); retries a prefix collision. */
   private async withNewKey<T>(work: (key: GeneratedKey & { keyHash: string }) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       const key = generateKey();
-      const keyHash = await bcrypt.hash(key.plainKey, this.config.BCRYPT_COST);
+      const keyHash = await this.bcrypt.hash(key.plainKey, 'api-keys');
       try {
         return await work({ ...key, keyHash });
       } catch (err) {

@@ -21,6 +21,11 @@ export class AuthController {
   @ApiOperation({ summary: 'Create an organization and its owner; returns an access token' })
   @ApiCreatedResponse({ type: SessionResponse, description: 'Organization created; the caller is its owner' })
   @ApiErrors({ 400: 'A field is missing or invalid', 409: 'A user with this email already exists' })
+  @ApiError(429, {
+    description: 'Too many registrations from this address (REGISTRATIONS_PER_ADDRESS_PER_HOUR)',
+    message: 'Too many registrations from this address; try again in 1800 seconds',
+    headers: { 'Retry-After': { description: 'Seconds until this address may register again', schema: { type: 'integer' } } },
+  })
   register(@Body() dto: RegisterDto, @Actor() actor: AuditActor): Promise<SessionResponse> {
     return this.auth.register(dto, actor);
   }
@@ -32,7 +37,7 @@ export class AuthController {
   @ApiOkResponse({ type: SessionResponse })
   @ApiErrors({ 400: 'email or password is missing or invalid', 401: 'Email or password is incorrect' })
   @ApiError(429, {
-    description: 'Too many failed logins for this email or address',
+    description: 'Too many failed logins for this email (10 in 15 minutes) or address (100 in 15 minutes); answered before the password is checked',
     message: 'Too many failed logins; try again in 42 seconds',
   })
   login(@Body() dto: LoginDto, @Ip() ip: string): Promise<SessionResponse> {

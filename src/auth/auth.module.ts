@@ -3,6 +3,7 @@ import { createSecretKey } from 'node:crypto';
 import { ConfigType } from '@nestjs/config';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AttemptsModule } from '../attempts/attempts.module';
 import { appConfig } from '../config/app.config';
 import { Membership } from '../organizations/membership.entity';
 import { MembershipModule } from '../organizations/membership.module';
@@ -10,6 +11,7 @@ import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
 import { PasswordHasher } from './passwords';
+import { RegistrationAttempts } from './registration-attempts';
 import { User } from './user.entity';
 import { UserTokensService } from './user-tokens.service';
 
@@ -17,6 +19,7 @@ import { UserTokensService } from './user-tokens.service';
   imports: [
     TypeOrmModule.forFeature([User, Membership]),
     MembershipModule,
+    AttemptsModule,
     JwtModule.registerAsync({
       inject: [appConfig.KEY],
       useFactory: (config: ConfigType<typeof appConfig>) => ({
@@ -35,6 +38,7 @@ import { UserTokensService } from './user-tokens.service';
     UserTokensService,
     PasswordHasher,
     LoginAttempts,
+    RegistrationAttempts,
   ],
   exports: [PasswordHasher, UserTokensService],
 })

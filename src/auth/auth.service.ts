@@ -1,4 +1,4 @@
-import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ConflictException, HttpException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
 import { AuditActor, AuditService } from '../audit/audit.service';
@@ -9,6 +9,7 @@ import { LoginDto, RegisterDto } from './dto/register.dto';
 import { MeResponse, SessionResponse } from './dto/session.response';
 import { LoginAttempts } from './login-attempts';
 import { PasswordHasher } from './passwords';
+import { RegistrationAttempts } from './registration-attempts';
 import { UserPrincipal } from './principal';
 import { User } from './user.entity';
 import { UserTokensService } from './user-tokens.service';
@@ -25,14 +26,25 @@ export class AuthService {
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     private readonly passwords: PasswordHasher,
     private readonly tokens: UserTokensService,
-    private readonly attempts: LoginAttempts,
+    private readonly logins: LoginAttempts,
+    private readonly registrations: RegistrationAttempts,
     private readonly audit: AuditService,
   ) {}
 
-  /** Creates an organization and its first user, who becomes its owner. */
+  /** Creates an organization and its first user, who becomes its owner; counted per client address. */
   async register(dto: RegisterDto, from: Pick<AuditActor, 'clientIp' | 'userAgent'> = NO_REQUEST): Promise<SessionResponse> {
+    const attempt = await this.registrations.reserve(from.clientIp);
+    try {
+      return await this.createOwner(dto, from);
+    } catch (err) {
+      if (isServerFailure(err)) await this.registrations.abandoned(attempt);
+      throw err;
+    }
+  }
+
+  private async createOwner(dto: RegisterDto, from: Pick<AuditActor, 'clientIp' | 'userAgent'>): Promise<SessionResponse> {
     const email = dto.email.toLowerCase();
-    const passwordHash = await this.passwords.hash(dto.password);
+    const passwordHash = await this.passwords.hash(dto.password, from.clientIp ?? undefined);
     const { user, organization } = await this.dataSource
       .transaction(async (tx) => {
         if (await tx.exists(User, { where: { email } })) throw emailTaken();
@@ -59,24 +71,33 @@ export class AuthService {
     return this.session(user, organization, 'owner');
   }
 
-  async login(dto: LoginDto, ip: string): Promise<SessionResponse> {
+  /**
+   * Logs a user in. A failure is reserved for the email and the address before the password is
+   * checked (429 once either budget is spent); a right password gives it back.
+   */
+  async login(dto: LoginDto, ip: string | undefined): Promise<SessionResponse> {
     const email = dto.email.toLowerCase();
-    this.attempts.assertAllowed(email, ip);
-    const user = await this.users.findOne({
-      select: { id: true, email: true, name: true, passwordHash: true },
-      where: { email },
-    });
-    if (!(await this.passwords.verify(dto.password, user?.passwordHash)) || !user) {
-      this.attempts.recordFailure(email, ip);
-      throw new UnauthorizedException(BAD_LOGIN);
+    const attempt = await this.logins.reserve(email, ip);
+    try {
+      const user = await this.users.findOne({
+        select: { id: true, email: true, name: true, passwordHash: true },
+        where: { email },
+      });
+      // A wrong password or an unknown email: the reserved failure stays counted.
+      if (!(await this.passwords.verify(dto.password, user?.passwordHash, ip)) || !user) {
+        throw new UnauthorizedException(BAD_LOGIN);
+      }
+      await this.logins.succeeded(attempt);
+      const membership = await this.memberships.findOne({
+        where: { userId: user.id },
+        relations: { organization: true },
+      });
+      if (!membership?.organization) throw new UnauthorizedException(BAD_LOGIN);
+      return await this.session(user, membership.organization, membership.role);
+    } catch (err) {
+      if (isServerFailure(err)) await this.logins.abandoned(attempt);
+      throw err;
     }
-    const membership = await this.memberships.findOne({
-      where: { userId: user.id },
-      relations: { organization: true },
-    });
-    if (!membership?.organization) throw new UnauthorizedException(BAD_LOGIN);
-    this.attempts.recordSuccess(email);
-    return this.session(user, membership.organization, membership.role);
   }
 
   async me(principal: UserPrincipal): Promise<MeResponse> {
@@ -103,6 +124,11 @@ export class AuthService {
       role,
     };
   }
+}
+
+/** An error that is the server's doing (5xx or unexpected), not an answer about the attempt itself. */
+function isServerFailure(err: unknown): boolean {
+  return !(err instanceof HttpException) || err.getStatus() >= 500;
 }
 
 function toUserResponse(user: User) {

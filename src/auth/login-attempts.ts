@@ -1,48 +1,52 @@
 import { HttpException, HttpStatus, Injectable } from '@nestjs/common';
-import { LRUCache } from 'lru-cache';
+import { AttemptBudget } from '../attempts/attempt-budget';
+import { retryAfterSeconds, Reservation } from '../attempts/attempt';
+import { clientKey } from '../common/client-address';
 
 const WINDOW_MS = 15 * 60 * 1000;
-// An address may hide many people (NAT, offices): it gets more tries than one email does.
-const MAX_FAILURES = { email: 10, ip: 100 };
-
-interface Failures {
-  count: number;
-  resetAt: number;
-}
+/** Failed logins allowed per email and per client address in WINDOW_MS. */
+export const LOGIN_FAILURES = {
+  email: 10,
+  // An address may hide many people (NAT, offices): it gets more tries than one email does.
+  address: 100,
+} as const;
 
 /**
- * Counts failed logins per email and per client IP; past MAX_FAILURES in the window the login
- * route answers 429 for that email or IP until the window ends, so passwords cannot be guessed.
+ * Failed logins per email and per client address. Each login reserves a failure in both budgets
+ * before its password is checked, so requests that arrive together cannot check more passwords
+ * than the budget allows; past it the login answers 429, even with the right password, until
+ * the window ends. A login that succeeds gives its own reservation back, and so does one that
+ * failed for the server's sake (a 5xx). A success does not wipe the email's earlier failures
+ * (it used to): a burst of guesses that contains the right password would otherwise reopen the
+ * budget for the guesses still arriving, and concurrency would buy attempts again.
  */
 @Injectable()
 export class LoginAttempts {
-  private readonly failures = new LRUCache<string, Failures>({ max: 100_000, ttl: WINDOW_MS });
+  constructor(private readonly budget: AttemptBudget) {}
 
-  /** Throws 429 with Retry-After when the email or the IP has failed too often. */
-  assertAllowed(email: string, ip: string): void {
-    const now = Date.now();
-    for (const [kind, key] of [['email', `email:${email}`], ['ip', `ip:${ip}`]] as const) {
-      const entry = this.failures.get(key);
-      if (entry && entry.count >= MAX_FAILURES[kind] && entry.resetAt > now) {
-        const retryAfter = Math.ceil((entry.resetAt - now) / 1000);
-        throw new HttpException(
-          { message: `Too many failed logins; try again in ${retryAfter} seconds`, retryAfter },
-          HttpStatus.TOO_MANY_REQUESTS,
-        );
-      }
+  /** Reserves one failure for the email and the address, or throws 429 with Retry-After. */
+  async reserve(email: string, ip: string | undefined): Promise<Reservation> {
+    const reservation = await this.budget.reserveAll([
+      { bucket: 'login-email', id: email, limit: LOGIN_FAILURES.email, windowMs: WINDOW_MS },
+      { bucket: 'login-address', id: clientKey(ip), limit: LOGIN_FAILURES.address, windowMs: WINDOW_MS },
+    ]);
+    if (!reservation.granted) {
+      const retryAfter = retryAfterSeconds(reservation.retryAfterMs);
+      throw new HttpException(
+        { message: `Too many failed logins; try again in ${retryAfter} seconds`, retryAfter },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
     }
+    return reservation;
   }
 
-  recordFailure(email: string, ip: string): void {
-    const now = Date.now();
-    for (const key of [`email:${email}`, `ip:${ip}`]) {
-      const entry = this.failures.get(key);
-      if (entry && entry.resetAt > now) entry.count += 1;
-      else this.failures.set(key, { count: 1, resetAt: now + WINDOW_MS });
-    }
+  /** The password was right: the reservation is no failure. */
+  async succeeded(reservation: Reservation): Promise<void> {
+    await this.budget.release(reservation);
   }
 
-  recordSuccess(email: string): void {
-    this.failures.delete(`email:${email}`);
+  /** The check never concluded (the server failed): the reservation is given back. */
+  async abandoned(reservation: Reservation): Promise<void> {
+    await this.budget.release(reservation);
   }
 }

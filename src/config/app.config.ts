@@ -45,11 +45,35 @@ export class EnvironmentVariables {
   @Matches(/^rediss?:\/\/\S+$/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
 
+  /**
+   * What this deployment's keys in Redis start with (failure budgets, key verifiers), so deployments
+   * or test runs sharing one Redis do not count each other's failures.
+   */
+  @Matches(/^[\w.-]{1,64}$/, { message: 'REDIS_NAMESPACE must be 1-64 letters, digits, _ . or -' })
+  REDIS_NAMESPACE = 'kaizen';
+
   @Transform(emptyToUndefined)
   @IsOptional()
   @IsString()
   @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
+
+  /**
+   * The secret under which key verifiers (HMAC-SHA-256 of a key) are stored in Redis; every instance
+   * must share it. Unset: one is generated on the first start and kept in the database.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'KEY_VERIFIER_SECRET must be at least 32 characters' })
+  KEY_VERIFIER_SECRET?: string;
+
+  /** How long a key's verifier stays in Redis without being used (each use renews it, capped at the key's expiry). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(365 * 24 * 3600)
+  KEY_VERIFIER_TTL_SECONDS = 7 * 24 * 3600;
 
   /** Access-token lifetime in seconds. */
   @Transform(toInt)
@@ -99,8 +123,8 @@ export class EnvironmentVariables {
   USAGE_FLUSH_MS = 1_000;
 
   /**
-   * bcrypt compares of presented keys run at once per process; more wait in a short queue. The
-   * default leaves one core to the event loop, so a flood of wrong secrets cannot starve valid keys.
+   * bcrypt jobs (key compares, password checks, hashes) run at once per process; more wait in
+   * BcryptScheduler's queues. The default leaves one core to the event loop.
    */
   @Transform(toInt)
   @IsInt()
@@ -118,6 +142,27 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(10_000)
   KEY_FAILURES_PER_MINUTE = 20;
+
+  /**
+   * Wrong secrets per key prefix per minute that may cost a bcrypt compare (cluster-wide with Redis).
+   * Past it, secrets for that prefix that no verifier vouches for are refused without bcrypt, while
+   * the genuine key, known to the verified-key cache or the Redis verifier, keeps working.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  KEY_WRONG_SECRETS_PER_PREFIX = 10;
+
+  /**
+   * Registrations (new organizations) allowed per client address per hour, cluster-wide with
+   * Redis. Each costs a bcrypt hash and creates rows, so a flood from one address stops here.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  REGISTRATIONS_PER_ADDRESS_PER_HOUR = 10;
 }
 
 export type AppConfig = EnvironmentVariables & { JWT_SECRET: string };

@@ -5,6 +5,7 @@ import type { Response } from 'express';
 import { Public } from '../auth/public.decorator';
 import { DATABASE_RETRY_AFTER_SECONDS } from '../common/dependency-failures';
 import { DatabaseAvailability } from '../database/database-availability';
+import { BcryptHealthIndicator } from '../bcrypt/bcrypt.health';
 import { RedisHealthIndicator } from '../redis/redis.health';
 import { DependencyHealth, HealthReport } from './dto/health-report.response';
 
@@ -15,6 +16,7 @@ export class HealthController {
     private readonly db: TypeOrmHealthIndicator,
     private readonly availability: DatabaseAvailability,
     private readonly redis: RedisHealthIndicator,
+    private readonly bcrypt: BcryptHealthIndicator,
   ) {}
 
   /**
@@ -29,11 +31,12 @@ export class HealthController {
   @ApiServiceUnavailableResponse({ type: HealthReport, description: 'status error: the database is unreachable (with Retry-After)' })
   async check(@Res({ passthrough: true }) res: Response): Promise<HealthReport> {
     const [database, redis] = await Promise.all([this.database(), this.redis.check()]);
+    const bcrypt = this.bcrypt.stats();
     if (database.status === 'down') {
       res.status(503).setHeader('Retry-After', String(DATABASE_RETRY_AFTER_SECONDS));
-      return { status: 'error', details: { database, redis } };
+      return { status: 'error', details: { database, redis, bcrypt } };
     }
-    return { status: redis.status === 'down' ? 'degraded' : 'ok', details: { database, redis } };
+    return { status: redis.status === 'down' ? 'degraded' : 'ok', details: { database, redis, bcrypt } };
   }
 
   private async database(): Promise<DependencyHealth> {

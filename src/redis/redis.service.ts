@@ -39,8 +39,11 @@ export class RedisService implements OnApplicationShutdown {
   private reported = true;
   private unavailableSince = 0;
   private closing = false;
+  /** REDIS_NAMESPACE: the start of this deployment's keys. */
+  readonly namespace: string;
 
   constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
+    this.namespace = config.REDIS_NAMESPACE;
     if (!config.REDIS_URL) return;
     const options = {
       // Fail fast instead of queueing while disconnected: requests must not wait on Redis.
@@ -173,10 +176,13 @@ export class RedisService implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     this.closing = true;
     clearInterval(this.probeTimer);
+    // QUIT waits for an answer: a connection that is down (the subscriber queues commands while
+    // reconnecting) or a frozen Redis would never give one, so shutdown cuts those at once.
     await Promise.all(
       [this.client, this.subscriber].map((conn) =>
-        // A frozen Redis never answers QUIT: do not let it hold the shutdown.
-        conn && Promise.race([conn.quit(), new Promise((resolve) => setTimeout(resolve, 200))]).catch(() => undefined).finally(() => conn.disconnect()),
+        conn?.status === 'ready'
+          ? Promise.race([conn.quit(), new Promise((resolve) => setTimeout(resolve, 200))]).catch(() => undefined).finally(() => conn.disconnect())
+          : conn?.disconnect(),
       ),
     );
   }

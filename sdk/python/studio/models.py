@@ -91,6 +91,31 @@ class AuditLogResponse:
     created_at: str
 
 
+@dataclass
+class BcryptHealth:
+    """`BcryptHealth` in the OpenAPI document."""
+    status: Literal["up"]
+    #: bcrypt compares run since start, by kind
+    compares: BcryptKindCounts
+    #: bcrypt hashes run since start
+    hashes: int
+    #: bcrypt jobs running now
+    running: int
+    #: bcrypt jobs waiting now, by kind
+    waiting: BcryptKindCounts
+    #: jobs refused (503) because their queue was full
+    refused: int
+
+
+@dataclass
+class BcryptKindCounts:
+    """`BcryptKindCounts` in the OpenAPI document."""
+    key-first-use: int
+    key-suspect: int
+    password: int
+    hash: int
+
+
 class _CreateAgentDtoRequired(TypedDict):
     name: str
 
@@ -233,6 +258,7 @@ class HealthDetails:
     database: DependencyHealth
     #: up, down, or not configured (REDIS_URL unset: state is per instance)
     redis: DependencyHealth
+    bcrypt: BcryptHealth
 
 
 @dataclass
@@ -592,6 +618,8 @@ __all__ = [
     "AuditListQuery",
     "AuditLogPageResponse",
     "AuditLogResponse",
+    "BcryptHealth",
+    "BcryptKindCounts",
     "CreateAgentDto",
     "CreateApiKeyDto",
     "CreateDeploymentDto",

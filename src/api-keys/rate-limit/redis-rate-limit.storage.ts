@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import type Redis from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -79,7 +79,7 @@ const SEED_BATCH = 500;
  *   there again, so a Redis that restarted empty does not hand every key a fresh window.
  */
 @Injectable()
-export class ResilientRateLimitStorage implements RateLimitStorage {
+export class ResilientRateLimitStorage implements RateLimitStorage, OnModuleInit {
   private readonly logger = new Logger(ResilientRateLimitStorage.name);
   private warnedAt = 0;
   /** The last window Redis reported per key, for an outage to start from. */
@@ -94,6 +94,14 @@ export class ResilientRateLimitStorage implements RateLimitStorage {
     private readonly local: InMemoryRateLimitStorage,
     private readonly registry: InstanceRegistry,
   ) {}
+
+  /**
+   * Defines the scripts before the first request: with auto-pipelining, a script defined while a
+   * pipeline of the same tick is open is missing from it, and ioredis then throws outside any promise.
+   */
+  onModuleInit(): void {
+    if (this.redis.client) counterCommands(this.redis.client);
+  }
 
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     if (!this.redis.client) return this.local.increment(key, ttl, limit);

@@ -1,37 +1,69 @@
 import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { LRUCache } from 'lru-cache';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AttemptBudget } from '../../attempts/attempt-budget';
+import { Reservation, retryAfterSeconds } from '../../attempts/attempt';
+import { clientKey } from '../../common/client-address';
 import { appConfig } from '../../config/app.config';
 
 const WINDOW_MS = 60_000;
 /** How long a locked-out address waits for its 429. */
 export const REFUSAL_DELAY_MS = 1_000;
 
-interface Window {
-  failures: number;
-  endsAt: number;
-}
+const ADDRESS = 'key-failures-address';
+const PREFIX = 'key-wrong-secrets-prefix';
 
 /**
- * Failed key checks (malformed keys, unknown prefixes, wrong secrets) per client address. Past the
- * limit the address gets 429 until its minute is over, answered (after a pause) before any
- * database lookup or bcrypt. Keys this process already verified are checked before this, so one bad neighbour
- * behind a shared address does not lock the others out.
+ * The two budgets that bound failed key checks (AttemptBudget: cluster-wide with Redis, in-process
+ * without):
+ * - per client address (an IPv6 address's /64): malformed keys, unknown prefixes and wrong secrets;
+ *   past the limit the address gets 429 until its minute is over. Every failure is reserved before
+ *   it is answered (401 while reserved, 429 once spent); a first-use compare is not reserved while
+ *   it waits (a pending compare is not a failure, so a restart warming many valid keys is never
+ *   locked out).
+ * - per key prefix: wrong secrets that may cost a bcrypt compare; past it, secrets for the prefix
+ *   that no verifier vouches for are refused without bcrypt.
+ * Keys already verified (by this process or through the cluster's verifier) never reach either.
  */
 @Injectable()
 export class KeyFailures {
-  private readonly windows = new LRUCache<string, Window>({ max: 100_000, ttl: WINDOW_MS });
-  private readonly limit: number;
+  private readonly addressLimit: number;
+  private readonly prefixLimit: number;
 
-  constructor(@Inject(appConfig.KEY) config: ConfigType<typeof appConfig>) {
-    this.limit = config.KEY_FAILURES_PER_MINUTE;
+  constructor(
+    @Inject(appConfig.KEY) config: ConfigType<typeof appConfig>,
+    private readonly budget: AttemptBudget,
+  ) {
+    this.addressLimit = config.KEY_FAILURES_PER_MINUTE;
+    this.prefixLimit = config.KEY_WRONG_SECRETS_PER_PREFIX;
   }
 
-  /** Whether the address has used up its failures for this minute. */
-  lockedOut(ip: string): boolean {
-    const window = this.windows.get(ip);
-    return !!window && window.endsAt > Date.now() && window.failures >= this.limit;
+  /** Whether the address has used up its failures for this minute (without counting one). */
+  async lockedOut(ip: string): Promise<boolean> {
+    return (await this.budget.peek(ADDRESS, clientKey(ip), this.addressLimit)).exhausted;
+  }
+
+  /**
+   * Counts a failure of the address before it is answered: granted while it may still fail
+   * (answer 401), refused when its budget is spent (answer with refuse()).
+   */
+  reserve(ip: string): Promise<Reservation> {
+    return this.budget.reserve(ADDRESS, clientKey(ip), this.addressLimit, WINDOW_MS);
+  }
+
+  /**
+   * Reserves a bcrypt compare for a prefix. `first` when it is the prefix's first in the window
+   * (the likely case for a genuine key), otherwise wrong secrets preceded it; not granted past the
+   * prefix's budget (refuse without bcrypt).
+   */
+  async reservePrefix(keyPrefix: string): Promise<{ reservation: Reservation; first: boolean }> {
+    const reservation = await this.budget.reserve(PREFIX, keyPrefix, this.prefixLimit, WINDOW_MS);
+    return { reservation, first: reservation.granted && reservation.remaining === this.prefixLimit - 1 };
+  }
+
+  /** Gives back a reservation whose compare found the genuine key. */
+  release(reservation: Reservation): Promise<void> {
+    return this.budget.release(reservation);
   }
 
   /**
@@ -40,36 +72,12 @@ export class KeyFailures {
    * of refusals as fast as it can ask, which would take the CPU from everyone else. The pause
    * holds a timer, not a thread.
    */
-  async refuse(ip: string): Promise<never> {
+  async refuse(retryAfterMs = WINDOW_MS): Promise<never> {
     await sleep(REFUSAL_DELAY_MS);
-    const window = this.windows.get(ip);
-    const retryAfter = Math.max(1, Math.ceil(((window?.endsAt ?? Date.now()) - Date.now()) / 1000));
+    const retryAfter = retryAfterSeconds(retryAfterMs - REFUSAL_DELAY_MS);
     throw new HttpException(
       { message: `Too many failed API key checks from this address; retry in ${retryAfter} seconds`, retryAfter },
       HttpStatus.TOO_MANY_REQUESTS,
     );
-  }
-
-  record(ip: string): void {
-    const now = Date.now();
-    const window = this.windows.get(ip);
-    if (window && window.endsAt > now) window.failures += 1;
-    else this.windows.set(ip, { failures: 1, endsAt: now + WINDOW_MS });
-  }
-
-  /**
-   * Counts a failure in advance if the address may still fail (check and count in one step, no
-   * await between, so concurrent attempts cannot overshoot the limit); false when it may not.
-   */
-  tryReserve(ip: string): boolean {
-    if (this.lockedOut(ip)) return false;
-    this.record(ip);
-    return true;
-  }
-
-  /** Takes back a failure counted in advance (a bcrypt compare that turned out to match). */
-  forgive(ip: string): void {
-    const window = this.windows.get(ip);
-    if (window && window.failures > 0) window.failures -= 1;
   }
 }

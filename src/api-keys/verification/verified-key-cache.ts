@@ -26,6 +26,8 @@ export interface CachedKey {
   mustReload: boolean;
   /** Bumped by every change event, so a re-read that started before the change is discarded. */
   version: number;
+  /** When this process last renewed the key's cluster verifier. */
+  renewedAt: number;
   refreshing?: Promise<void>;
 }
 
@@ -35,7 +37,7 @@ const STALE_MS = 10 * 60_000;
 const MISS_MS = 5_000;
 
 /**
- * Keys this process has verified with bcrypt, by prefix. Holds an HMAC of the key under a
+ * Keys this process has verified (with bcrypt, through the cluster verifier, or at issue), by prefix. Holds an HMAC of the key under a
  * per-process secret, never the key itself, so a later request is checked with one HMAC and a
  * constant-time compare instead of bcrypt.
  */
@@ -61,7 +63,8 @@ export class VerifiedKeyCache {
 
   remember(keyPrefix: string, plainKey: string, state: KeyState): void {
     this.misses.delete(keyPrefix);
-    this.entries.set(keyPrefix, { digest: this.digest(plainKey), state, checkedAt: Date.now(), mustReload: false, version: 0 });
+    const now = Date.now();
+    this.entries.set(keyPrefix, { digest: this.digest(plainKey), state, checkedAt: now, mustReload: false, version: 0, renewedAt: now });
   }
 
   /** Stores a re-read state and restarts the entry's staleness clock. */

@@ -11,12 +11,33 @@ export class DependencyHealth {
   message?: string;
 }
 
+/** Per kind of bcrypt work: key-first-use, key-suspect, password, hash. */
+export class BcryptKindCounts {
+  @ApiProperty({ type: 'integer', minimum: 0 }) 'key-first-use'!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) 'key-suspect'!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) password!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) hash!: number;
+}
+
+/** This process's bcrypt work since it started: whether a restart cost compares, and what is queueing. */
+export class BcryptHealth {
+  @ApiProperty({ enum: ['up'], example: 'up' }) status!: 'up';
+  @ApiProperty({ type: BcryptKindCounts, description: 'bcrypt compares run since start, by kind' }) compares!: BcryptKindCounts;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'bcrypt hashes run since start' }) hashes!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'bcrypt jobs running now' }) running!: number;
+  @ApiProperty({ type: BcryptKindCounts, description: 'bcrypt jobs waiting now, by kind' }) waiting!: BcryptKindCounts;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'jobs refused (503) because their queue was full' }) refused!: number;
+}
+
 export class HealthDetails {
   @ApiProperty({ type: DependencyHealth, description: 'up or down' })
   database!: DependencyHealth;
 
   @ApiProperty({ type: DependencyHealth, description: 'up, down, or not configured (REDIS_URL unset: state is per instance)' })
   redis!: DependencyHealth;
+
+  @ApiProperty({ type: BcryptHealth })
+  bcrypt!: BcryptHealth;
 }
 
 export class HealthReport {
