@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { RedisService } from '../redis/redis.service';
-import { AttemptLimit, AttemptStatus, AttemptStore, Reservation } from './attempt';
+import { AttemptLimit, AttemptStatus, Reservation } from './attempt';
 import { InProcessAttempts } from './in-process-attempts';
 import { attemptCommands, AttemptCommands } from './redis-attempts';
 
@@ -16,7 +16,8 @@ const keyOf = ({ bucket, id }: Pick<AttemptLimit, 'bucket' | 'id'>) => `kaizen:a
  * without Redis, or while it is unreachable, they live in this process with the same semantics.
  *
  * Several budgets reserved together (`reserveAll`) are all-or-nothing: a refusal by one counts
- * in none. Counters live in single-node Redis (REDIS_URL); a Redis Cluster would need the keys
+ * in none. Every grant is also counted in this process, so an instance never grants more than a
+ * budget even while Redis answers late or not at all. Counters live in single-node Redis (REDIS_URL); a Redis Cluster would need the keys
  * of one call in one hash slot.
  */
 @Injectable()
@@ -39,15 +40,21 @@ export class AttemptBudget {
     for (const { limit, windowMs } of limits) {
       if (!(limit >= 1 && windowMs >= 1)) throw new RangeError(`attempt budget needs limit >= 1 and windowMs >= 1`);
     }
-    const args = limits.flatMap(({ limit, windowMs }) => [limit, Math.ceil(windowMs)]);
+    // This process's own counters are asked first, and always: a Redis answer that times out is
+    // ambiguous (the script may have counted), and falling back to counters that knew nothing of
+    // it would grant the budget a second time. So each instance never grants more than the limit,
+    // whatever Redis does, and Redis keeps all instances together to the limit when it answers.
+    const local = this.local.reserve(limits, keyOf);
+    if (!local.granted) return { ...local, limits: [], store: 'in-process' };
     const answer = await this.onRedis((redis) =>
-      redis.kaizenAttemptReserve(limits.length, ...limits.map(keyOf), ...args),
+      redis.kaizenAttemptReserve(limits.length, ...limits.map(keyOf), ...limits.flatMap(({ limit, windowMs }) => [limit, Math.ceil(windowMs)])),
     );
-    const store: AttemptStore = answer ? 'redis' : 'in-process';
-    const counted = answer
-      ? { granted: Number(answer[0]) === 1, retryAfterMs: Number(answer[1]), remaining: Number(answer[2]) }
-      : this.local.reserve(limits, keyOf);
-    return { ...counted, limits: counted.granted ? limits : [], store };
+    if (!answer) return { ...local, limits, store: 'in-process' };
+    if (Number(answer[0]) !== 1) {
+      this.local.release(limits.map(keyOf));
+      return { granted: false, retryAfterMs: Number(answer[1]), remaining: 0, limits: [], store: 'redis' };
+    }
+    return { granted: true, retryAfterMs: 0, remaining: Number(answer[2]), limits, store: 'redis' };
   }
 
   /** Gives a granted reservation's attempts back (it succeeded, or its work never happened). */
@@ -55,8 +62,9 @@ export class AttemptBudget {
     if (!reservation.granted || this.released.has(reservation)) return;
     this.released.add(reservation);
     const keys = reservation.limits.map(keyOf);
-    if (reservation.store === 'in-process') return this.local.release(keys);
-    // Redis unreachable now: the attempt stays counted until its window ends (the safe side).
+    this.local.release(keys);
+    if (reservation.store === 'in-process') return;
+    // Redis unreachable now: the attempt stays counted there until its window ends (the safe side).
     await this.onRedis((redis) => redis.kaizenAttemptRelease(keys.length, ...keys));
   }
 
