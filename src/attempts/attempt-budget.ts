@@ -17,8 +17,8 @@ const keyOf = ({ bucket, id }: Pick<AttemptLimit, 'bucket' | 'id'>) => `kaizen:a
  *
  * Several budgets reserved together (`reserveAll`) are all-or-nothing: a refusal by one counts
  * in none. Every grant is also counted in this process, so an instance never grants more than a
- * budget even while Redis answers late or not at all. Counters live in single-node Redis (REDIS_URL); a Redis Cluster would need the keys
- * of one call in one hash slot.
+ * budget even while Redis answers late or not at all. The counters are meant for single-node
+ * Redis (REDIS_URL); a Redis Cluster would need the keys of one call in one hash slot.
  */
 @Injectable()
 export class AttemptBudget {
@@ -68,16 +68,21 @@ export class AttemptBudget {
     await this.onRedis((redis) => redis.kaizenAttemptRelease(keys.length, ...keys));
   }
 
-  /** Whether `id` has used up `limit` attempts in its window, without counting one. */
+  /**
+   * Whether `id` has used up `limit` attempts in its window, without counting one: spent when
+   * either this process's count or the shared one is (a reservation needs both).
+   */
   async peek(bucket: string, id: string, limit: number): Promise<AttemptStatus> {
     const key = keyOf({ bucket, id });
+    const local = this.local.peek(key, limit);
+    if (local.exhausted) return local;
     const answer = await this.onRedis((redis) => redis.kaizenAttemptPeek(key));
-    if (!answer) return this.local.peek(key, limit);
+    if (!answer) return local;
     const count = Number(answer[0]);
     return { count, exhausted: count >= limit, retryAfterMs: count > 0 ? Math.max(0, Number(answer[1])) : 0 };
   }
 
-  /** Forgets every attempt of `id` in `bucket` (e.g. an email's failed logins after a success). */
+  /** Forgets every attempt of `id` in `bucket`, in this process and in Redis. */
   async clear(bucket: string, id: string): Promise<void> {
     const key = keyOf({ bucket, id });
     this.local.clear(key);
