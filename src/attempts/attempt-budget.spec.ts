@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RedisService } from '../redis/redis.service';
 import { AttemptBudget } from './attempt-budget';
+import { attemptCommands } from './redis-attempts';
 
 const redisUrl = process.env.REDIS_URL;
 const describeRedis = redisUrl ? describe : describe.skip;
@@ -139,6 +140,35 @@ describeRedis('AttemptBudget with Redis, two instances sharing it', () => {
     await redisB.onApplicationShutdown();
   });
   sharedBehaviour(() => [a, b]);
+
+  it('grants no more than the limit in one process when Redis answers are lost (timeouts)', async () => {
+    // Every other reservation is counted by Redis but its answer never arrives, as when the
+    // command times out: the ambiguous ones must not be granted a second budget in-process.
+    const redis = redisService(redisUrl);
+    await ready(redis);
+    const commands = attemptCommands(redis.client!);
+    let calls = 0;
+    const lossyReserve = async (...args: Parameters<typeof commands.kaizenAttemptReserve>) => {
+      const answer = await commands.kaizenAttemptReserve(...args);
+      if (calls++ % 2 === 0) throw new Error('Command timed out');
+      return answer;
+    };
+    const lossy = new Proxy(commands, {
+      get: (target, name) => (name === 'kaizenAttemptReserve' ? lossyReserve : Reflect.get(target, name)),
+    });
+    Logger.overrideLogger(false);
+    try {
+      const budget = new AttemptBudget({ available: true, client: lossy, namespace: 'kaizen' } as unknown as RedisService);
+      const bucket = `spec-${randomUUID()}`;
+      const answers = await Promise.all(Array.from({ length: 200 }, () => budget.reserve(bucket, 'x', 10, WINDOW)));
+      expect(answers.filter((a) => a.granted)).toHaveLength(10);
+      // The other instance, which heard every answer, grants nothing more either.
+      expect((await a.reserve(bucket, 'x', 10, WINDOW)).granted).toBe(false);
+    } finally {
+      Logger.overrideLogger(['log', 'error', 'warn']);
+      await redis.onApplicationShutdown();
+    }
+  });
 
   it('reserves in Redis, with a window that ends', async () => {
     const bucket = `spec-${randomUUID()}`;

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { RedisService } from '../redis/redis.service';
-import { AttemptLimit, AttemptStatus, AttemptStore, Reservation } from './attempt';
+import { AttemptLimit, AttemptStatus, Reservation } from './attempt';
 import { InProcessAttempts } from './in-process-attempts';
 import { attemptCommands, AttemptCommands } from './redis-attempts';
 
@@ -14,8 +14,9 @@ import { attemptCommands, AttemptCommands } from './redis-attempts';
  * without Redis, or while it is unreachable, they live in this process with the same semantics.
  *
  * Several budgets reserved together (`reserveAll`) are all-or-nothing: a refusal by one counts
- * in none. Counters live in single-node Redis (REDIS_URL); a Redis Cluster would need the keys
- * of one call in one hash slot.
+ * in none. Every grant is also counted in this process, so an instance never grants more than a
+ * budget even while Redis answers late or not at all. The counters are meant for single-node
+ * Redis (REDIS_URL); a Redis Cluster would need the keys of one call in one hash slot.
  */
 @Injectable()
 export class AttemptBudget implements OnModuleInit {
@@ -49,15 +50,21 @@ export class AttemptBudget implements OnModuleInit {
     for (const { limit, windowMs } of limits) {
       if (!(limit >= 1 && windowMs >= 1)) throw new RangeError(`attempt budget needs limit >= 1 and windowMs >= 1`);
     }
-    const args = limits.flatMap(({ limit, windowMs }) => [limit, Math.ceil(windowMs)]);
+    // This process's own counters are asked first, and always: a Redis answer that times out is
+    // ambiguous (the script may have counted), and falling back to counters that knew nothing of
+    // it would grant the budget a second time. So each instance never grants more than the limit,
+    // whatever Redis does, and Redis keeps all instances together to the limit when it answers.
+    const local = this.local.reserve(limits, this.keyOf);
+    if (!local.granted) return { ...local, limits: [], store: 'in-process' };
     const answer = await this.onRedis((redis) =>
-      redis.kaizenAttemptReserve(limits.length, ...limits.map(this.keyOf), ...args),
+      redis.kaizenAttemptReserve(limits.length, ...limits.map(this.keyOf), ...limits.flatMap(({ limit, windowMs }) => [limit, Math.ceil(windowMs)])),
     );
-    const store: AttemptStore = answer ? 'redis' : 'in-process';
-    const counted = answer
-      ? { granted: Number(answer[0]) === 1, retryAfterMs: Number(answer[1]), remaining: Number(answer[2]) }
-      : this.local.reserve(limits, this.keyOf);
-    return { ...counted, limits: counted.granted ? limits : [], store };
+    if (!answer) return { ...local, limits, store: 'in-process' };
+    if (Number(answer[0]) !== 1) {
+      this.local.release(limits.map(this.keyOf));
+      return { granted: false, retryAfterMs: Number(answer[1]), remaining: 0, limits: [], store: 'redis' };
+    }
+    return { granted: true, retryAfterMs: 0, remaining: Number(answer[2]), limits, store: 'redis' };
   }
 
   /** Gives a granted reservation's attempts back (it succeeded, or its work never happened). */
@@ -65,21 +72,27 @@ export class AttemptBudget implements OnModuleInit {
     if (!reservation.granted || this.released.has(reservation)) return;
     this.released.add(reservation);
     const keys = reservation.limits.map(this.keyOf);
-    if (reservation.store === 'in-process') return this.local.release(keys);
-    // Redis unreachable now: the attempt stays counted until its window ends (the safe side).
+    this.local.release(keys);
+    if (reservation.store === 'in-process') return;
+    // Redis unreachable now: the attempt stays counted there until its window ends (the safe side).
     await this.onRedis((redis) => redis.kaizenAttemptRelease(keys.length, ...keys));
   }
 
-  /** Whether `id` has used up `limit` attempts in its window, without counting one. */
+  /**
+   * Whether `id` has used up `limit` attempts in its window, without counting one: spent when
+   * either this process's count or the shared one is (a reservation needs both).
+   */
   async peek(bucket: string, id: string, limit: number): Promise<AttemptStatus> {
     const key = this.keyOf({ bucket, id });
+    const local = this.local.peek(key, limit);
+    if (local.exhausted) return local;
     const answer = await this.onRedis((redis) => redis.kaizenAttemptPeek(key));
-    if (!answer) return this.local.peek(key, limit);
+    if (!answer) return local;
     const count = Number(answer[0]);
     return { count, exhausted: count >= limit, retryAfterMs: count > 0 ? Math.max(0, Number(answer[1])) : 0 };
   }
 
-  /** Forgets every attempt of `id` in `bucket` (e.g. an email's failed logins after a success). */
+  /** Forgets every attempt of `id` in `bucket`, in this process and in Redis. */
   async clear(bucket: string, id: string): Promise<void> {
     const key = this.keyOf({ bucket, id });
     this.local.clear(key);

@@ -10,7 +10,10 @@ export interface AttemptLimit {
   windowMs: number;
 }
 
-/** Where a reservation was counted, so that giving it back reaches the same counters. */
+/**
+ * Where a reservation was counted, so that giving it back reaches the same counters: `redis` (and
+ * this process, which counts every grant it makes) or `in-process` alone.
+ */
 export type AttemptStore = 'redis' | 'in-process';
 
 /** The answer to a reservation: counted in advance, or refused without counting. */
