@@ -60,7 +60,7 @@ describe('architecture', () => {
     ['common', ['common', 'config']],
     ['config', ['config']],
     ['attempts', ['attempts', 'common', 'config', 'redis']],
-    ['auth', ['auth', 'attempts', 'common', 'config', 'organizations', 'audit', 'database', 'redis', 'bcrypt']],
+    ['auth', ['auth', 'attempts', 'common', 'config', 'organizations', 'audit', 'database', 'redis', 'bcrypt', 'secrets']],
     ['bcrypt', ['bcrypt', 'config']],
     ['secrets', ['secrets', 'config']],
   ])('%s/ imports nothing above it', (layer, allowed) => {

@@ -5,6 +5,7 @@ import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AttemptsModule } from '../attempts/attempts.module';
 import { appConfig } from '../config/app.config';
+import { ServerSecrets } from '../secrets/server-secrets';
 import { Membership } from '../organizations/membership.entity';
 import { MembershipModule } from '../organizations/membership.module';
 import { AuthController } from './auth.controller';
@@ -21,12 +22,13 @@ import { UserTokensService } from './user-tokens.service';
     MembershipModule,
     AttemptsModule,
     JwtModule.registerAsync({
-      inject: [appConfig.KEY],
-      useFactory: (config: ConfigType<typeof appConfig>) => ({
+      inject: [appConfig.KEY, ServerSecrets],
+      useFactory: async (config: ConfigType<typeof appConfig>, secrets: ServerSecrets) => ({
         // A KeyObject, not the string: given a string, jsonwebtoken first tries it as a PEM public key
         // (crypto.createPublicKey, which throws) on every verify — about 1 ms per request here, against
         // 13 µs with the KeyObject (auth0/node-jsonwebtoken#1046).
-        secret: createSecretKey(Buffer.from(config.JWT_SECRET)),
+        // JWT_SECRET, or one generated on the first start and shared through the database.
+        secret: createSecretKey(await secrets.get('JWT_SECRET')),
         signOptions: { expiresIn: config.JWT_TTL, algorithm: 'HS256' },
         verifyOptions: { algorithms: ['HS256'] },
       }),

@@ -11,7 +11,6 @@ import {
   MinLength,
   validateSync,
 } from 'class-validator';
-import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { trustProxyProblem } from './trust-proxy';
 
@@ -165,7 +164,7 @@ export class EnvironmentVariables {
   REGISTRATIONS_PER_ADDRESS_PER_HOUR = 10;
 }
 
-export type AppConfig = EnvironmentVariables & { JWT_SECRET: string };
+export type AppConfig = EnvironmentVariables;
 
 /** Validates process.env once at start-up; a bad value stops the service naming the variable. */
 export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
@@ -177,13 +176,11 @@ export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
   }
   const trustProxy = env.TRUST_PROXY === undefined ? undefined : trustProxyProblem(env.TRUST_PROXY);
   if (trustProxy) throw new Error(`Invalid environment: ${trustProxy}`);
-  if (!env.JWT_SECRET) {
-    if (env.NODE_ENV === 'production') {
-      throw new Error('Invalid environment: JWT_SECRET is required when NODE_ENV=production');
-    }
-    // Tokens signed with a per-process secret die with the process; fine for development only.
-    env.JWT_SECRET = randomBytes(32).toString('hex');
-    process.emitWarning('JWT_SECRET is not set: generated a random one; tokens will not survive a restart');
+  // Unset elsewhere, the secret is generated on the first start and kept in the database (ServerSecrets),
+  // so tokens survive restarts and work on every instance. Production names its own, from wherever it
+  // keeps secrets, so that it can be rotated and is not readable by whoever can read the database.
+  if (!env.JWT_SECRET && env.NODE_ENV === 'production') {
+    throw new Error('Invalid environment: JWT_SECRET is required when NODE_ENV=production');
   }
   return env as AppConfig;
 }
