@@ -16,14 +16,14 @@ describe('console usage series', () => {
     const window = rangeWindow(hours, now);
     const data = toSeries(
       [
-        { bucket_start: '2026-11-29T05:00:00.000Z', request_count: 3, refused_count: 1 },
-        { bucket_start: '2026-11-30T04:00:00.000Z', request_count: 2, refused_count: 0 },
+        { bucket_start: '2026-11-29T05:00:00.000Z', served_count: 3, refused_count: 1 },
+        { bucket_start: '2026-11-30T04:00:00.000Z', served_count: 2, refused_count: 0 },
       ],
       window,
       'hour',
     );
     expect(data.times).toHaveLength(24);
-    expect(data.series.map((s) => s.field)).toEqual(['request_count', 'refused_count']);
+    expect(data.series.map((s) => s.field)).toEqual(['served_count', 'refused_count']);
     const [served, refused] = data.series;
     expect(served.values[0]).toBe(3);
     expect(served.values[23]).toBe(2);
@@ -34,7 +34,7 @@ describe('console usage series', () => {
   it('shows denied requests only when the API reports them', () => {
     const window = rangeWindow(hours, now);
     const withDenied = toSeries(
-      [{ bucket_start: '2026-11-30T04:00:00.000Z', request_count: 1, refused_count: 0, denied_count: 4 }],
+      [{ bucket_start: '2026-11-30T04:00:00.000Z', served_count: 1, refused_count: 0, denied_count: 4 }],
       window,
       'hour',
     );

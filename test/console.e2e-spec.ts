@@ -114,14 +114,14 @@ describe('Web console in a browser (e2e)', () => {
     const keyId = (await t.api().get('/api/v1/api-keys').set(bearer(owner)).expect(200)).body.data[0].id as string;
     const counted = await eventually(async () => {
       const res = await t.api().get(`/api/v1/api-keys/${keyId}/usage/history`).set(bearer(owner));
-      return res.body.data?.[0]?.request_count === 1;
+      return res.body.data?.[0]?.served_count === 1;
     }, 10_000, 100);
     expect(counted).toBe(true);
 
     // Key detail: the call is in the chart's totals and its table, and in the current window.
     await row.getByRole('link', { name: 'Console journey key' }).click();
     await page.getByRole('heading', { name: 'Console journey key' }).waitFor();
-    const served = page.locator('[data-series="request_count"] .total-value');
+    const served = page.locator('[data-series="served_count"] .total-value');
     await served.filter({ hasText: /^1$/ }).waitFor();
     await page.locator('.chart canvas').first().waitFor();
     await page.getByText('Show as a table').click();

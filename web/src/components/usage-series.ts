@@ -20,9 +20,9 @@ export const USAGE_RANGES: UsageRange[] = [
   { id: '90d', label: 'Last 90 days, per day', granularity: 'day', hours: 24 * 90 },
 ];
 
-/** The series the chart can show: the API's `request_count` and `refused_count`, and `denied_count` if it sends one. */
+/** The series the chart shows: requests served (2xx/3xx), refused by the rate limit (429) and denied (401/403 after the key was verified). */
 export const SERIES = [
-  { field: 'request_count', label: 'Served', className: 'served' },
+  { field: 'served_count', label: 'Served', className: 'served' },
   { field: 'refused_count', label: 'Refused (429)', className: 'refused' },
   { field: 'denied_count', label: 'Denied', className: 'denied' },
 ] as const;
