@@ -1,8 +1,9 @@
 import Redis from 'ioredis';
-import { execFileSync, spawn, ChildProcess } from 'node:child_process';
+import { execFileSync, ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startServerProcess, ServerProcess } from './helpers/server-process';
+import { startRedis } from './helpers/private-redis';
 
 /**
  * Redis (no persistence) is SIGKILLed for 10 s under steady load on a 120/min key served by two
@@ -44,20 +45,6 @@ async function freePortInRange(from: number, to: number): Promise<number> {
     if (await portIsFree(port)) return port;
   }
   throw new Error(`no free port in ${from}-${to}`);
-}
-
-/** A redis-server that keeps nothing on disk, so a restart comes back empty. */
-function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`redis-server exited with ${code}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('Ready to accept connections')) resolve(child);
-    });
-  });
 }
 
 function sigkill(child: ChildProcess): Promise<void> {
