@@ -4,7 +4,8 @@ import { Test } from '@nestjs/testing';
 import { AppModule } from '../src/app.module';
 import { ApiKeysModule } from '../src/api-keys/api-keys.module';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
-import { BcryptGate } from '../src/api-keys/verification/bcrypt-gate';
+import { KeyVerifier } from '../src/api-keys/verification/key-verifier';
+import { BcryptScheduler } from '../src/bcrypt/bcrypt-scheduler';
 import { appConfig } from '../src/config/app.config';
 import { DataSource } from 'typeorm';
 
@@ -74,35 +75,41 @@ describe('ApiKeysService from another module (e2e)', () => {
     expect((await keys.list(orgId, { status: 'revoked' })).data.map((key) => key.id)).toContain(writer.record.id);
   });
 
-  it('is no bcrypt oracle: wrong secrets for a real prefix are compared at most BCRYPT_MAX_CONCURRENCY at a time', async () => {
+  it('is no bcrypt oracle: wrong secrets cost no compare for a known key, and few, one at a time, for any other', async () => {
+    const config = app.get<ConfigType<typeof appConfig>>(appConfig.KEY);
+    const scheduler = app.get(BcryptScheduler);
+    const compares = () => Object.values(scheduler.stats().compares).reduce((n, c) => n + c, 0);
     const { plainKey } = await keys.create(orgId, { name: 'Target', scopes: ['agents:write'] }, userId);
-    const limit = app.get<ConfigType<typeof appConfig>>(appConfig.KEY).BCRYPT_MAX_CONCURRENCY;
-    // Watch the gate every compare passes through: how many run at once.
-    const gate = app.get(BcryptGate);
-    const run = gate.run.bind(gate);
-    let running = 0;
-    let most = 0;
-    let compares = 0;
-    jest.spyOn(gate, 'run').mockImplementation((work) =>
-      run(async () => {
-        compares += 1;
-        most = Math.max(most, ++running);
-        try {
-          return await work();
-        } finally {
-          running -= 1;
-        }
-      }),
-    );
+    const prefix = plainKey.slice(0, 16);
     const guesses = Array.from({ length: 120 }, (_, i) => `${plainKey.slice(0, 17)}${String(i).padStart(32, 'Z')}`);
-    const results = await Promise.allSettled(guesses.map((guess) => keys.validate(guess)));
-    // Each guess is null, or, past the gate's short queue, a 503 the caller can retry: never a key.
-    for (const result of results) {
-      if (result.status === 'fulfilled') expect(result.value).toBeNull();
-      else expect(result.reason instanceof HttpException && result.reason.getStatus()).toBe(503);
+    const refused = (results: PromiseSettledResult<unknown>[]) => {
+      // Each guess is null, or, past the scheduler's bounded queue, a 503 the caller can retry: never a key.
+      for (const result of results) {
+        if (result.status === 'fulfilled') expect(result.value).toBeNull();
+        else expect(result.reason instanceof HttpException && result.reason.getStatus()).toBe(503);
+      }
+    };
+
+    // This process issued the key and remembers it: another secret for its prefix is wrong at once.
+    let before = compares();
+    refused(await Promise.allSettled(guesses.map((guess) => keys.validate(guess))));
+    expect(compares() - before).toBe(0);
+
+    // A key this process never saw (issued elsewhere): the prefix's wrong-secret budget bounds the
+    // compares, and the scheduler runs at most BCRYPT_MAX_CONCURRENCY at once.
+    app.get(KeyVerifier).forget(prefix);
+    before = compares();
+    let most = 0;
+    const sampler = setInterval(() => (most = Math.max(most, scheduler.stats().running)), 1);
+    try {
+      refused(await Promise.allSettled(guesses.map((guess) => keys.validate(guess))));
+    } finally {
+      clearInterval(sampler);
     }
-    expect(compares).toBeGreaterThan(0);
-    expect(most).toBeLessThanOrEqual(limit);
-    jest.restoreAllMocks();
+    const spent = compares() - before;
+    // With Redis the cluster's verifier knows the key: a mismatch there costs no compare either.
+    if (!config.REDIS_URL) expect(spent).toBeGreaterThan(0);
+    expect(spent).toBeLessThanOrEqual(config.KEY_WRONG_SECRETS_PER_PREFIX);
+    expect(most).toBeLessThanOrEqual(config.BCRYPT_MAX_CONCURRENCY);
   });
 });
