@@ -27,7 +27,12 @@ export interface NeighbourResult {
   during: LoadResult;
   /** Tenant A's polling while B was measured. */
   noisy: LoadResult;
+  /** B while A polls at a steady 10 req/s: the load issue 10's "before" figure was taken under. */
+  duringSlow: LoadResult;
 }
+
+/** The rate at which issue 10 first measured the neighbour effect (p50 3.6 ms → 551 ms). */
+export const SLOW_POLL_RATE = 10;
 
 export async function measureNeighbour(spec: NeighbourSpec): Promise<NeighbourResult> {
   const baseUrl = spec.server.baseUrl;
@@ -59,5 +64,12 @@ export async function measureNeighbour(spec: NeighbourSpec): Promise<NeighbourRe
   await sleep(warm * 1000);
   const during = await runPacedInChild({ ...tenantB, durationSec: spec.durationSec });
   const noisy = await noisyRun;
-  return { alone, during, noisy };
+  await settle(baseUrl, spec.settleMaxMs);
+
+  const slowRun = runPacedInChild({ ...tenantA, rate: SLOW_POLL_RATE, durationSec: warm + spec.durationSec + 1 });
+  slowRun.catch(() => undefined); // awaited below
+  await sleep(warm * 1000);
+  const duringSlow = await runPacedInChild({ ...tenantB, durationSec: spec.durationSec });
+  await slowRun;
+  return { alone, during, noisy, duringSlow };
 }

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { AttackFigure, attackVerdict } from './attacks';
 import { FirstUseResult, formatCodes, LoadResult } from './scenarios';
 
-export type ScenarioId = 'a' | 'b' | 'u' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c' | 'n-alone' | 'n' | 'n-noisy';
+export type ScenarioId = 'a' | 'b' | 'u' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c' | 'n-alone' | 'n' | 'n-noisy' | 'n-slow';
 export type ScenarioStatus = 'valid' | 'invalid' | 'skipped' | 'failed';
 
 export interface ScenarioOutcome {
@@ -158,7 +158,7 @@ function headline(s: ScenarioOutcome | undefined): string {
   if (s.firstUse) return `p50 ${ms(s.firstUse.latencyMs.p50)} ms${flag}`;
   if (!s.load) return '–';
   const l = s.load;
-  if (s.id === 'n-alone' || s.id === 'n' || s.id === 'f') return `p50 ${ms(l.latencyMs.p50)} ms, p99 ${ms(l.latencyMs.p99)} ms${flag}`;
+  if (s.id === 'n-alone' || s.id === 'n' || s.id === 'n-slow' || s.id === 'f') return `p50 ${ms(l.latencyMs.p50)} ms, p99 ${ms(l.latencyMs.p99)} ms${flag}`;
   const rps = s.id === 'e-flood' ? l.rps : l.okRps;
   return `${num(rps)} req/s, p99 ${ms((s.id === 'e-flood' ? l.latencyAllMs : l.latencyMs).p99)} ms${flag}`;
 }

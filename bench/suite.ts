@@ -14,7 +14,7 @@ import { AttackFigure, runAttacks } from './attacks';
 import { startCpuWindow } from './cpu';
 import { BenchDatabase } from './databases';
 import { httpRequest } from './http';
-import { measureNeighbour } from './neighbour';
+import { measureNeighbour, SLOW_POLL_RATE } from './neighbour';
 import { runPacedInChild } from './paced';
 import { fixedRateTarget, latencyRatioTarget, ratioTarget, ScenarioId, ScenarioOutcome, TargetOutcome } from './report';
 import { firstUseLatency, LoadResult, loadProblems, LoadSpec, runLoad, settle, warmThenMeasure } from './scenarios';
@@ -42,7 +42,7 @@ interface Tenant {
   keyPrefix: string;
 }
 
-const ORDER: ScenarioId[] = ['a', 'b', 'u', 'c', "a'", 'd', 'e', 'e-flood', 'f', 'n-alone', 'n', 'n-noisy'];
+const ORDER: ScenarioId[] = ['a', 'b', 'u', 'c', "a'", 'd', 'e', 'e-flood', 'f', 'n-alone', 'n', 'n-noisy', 'n-slow'];
 
 async function registerTenant(server: ServerProcess, label: string, scopes: string[], problems: string[]): Promise<Tenant> {
   const base = `${server.baseUrl}${API}`;
@@ -338,7 +338,10 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
     latencyRatioTarget(scenarios, 'n: p50 during / p50 alone', 'n', 'n-alone', 2),
   ];
   const cA2 = ratioTarget(scenarios, "c/a' (a' = Redis server)", 'c', "a'", 0.7);
-  const informational: TargetOutcome[] = [{ ...cA2, note: `${cA2.note}; the target uses c/a` }];
+  const informational: TargetOutcome[] = [
+    { ...cA2, note: `${cA2.note}; the target uses c/a` },
+    latencyRatioTarget(scenarios, `n at ${SLOW_POLL_RATE} req/s: p50 during / p50 alone`, 'n-slow', 'n-alone', 2),
+  ];
   return {
     servers,
     scenarios,
@@ -365,6 +368,7 @@ async function neighbour(
     ['n-alone', `tenant B's GET /agents at ${settings.neighbourRate} req/s, alone`],
     ['n', `the same while tenant A polls GET /metrics (${settings.neighbourConnections} connections)`],
     ['n-noisy', "tenant A's polling itself"],
+    ['n-slow', `the same while tenant A polls GET /metrics at ${SLOW_POLL_RATE} req/s`],
   ];
   const seedTarget: SeedTarget = { organizationId: tenantA.organizationId, userId: tenantA.userId, rows: settings.neighbourRows };
   let seed: DatabaseRun['neighbourSeed'];
@@ -406,7 +410,7 @@ async function neighbour(
       settleMaxMs: settings.settleMaxMs,
     });
     const otherCpuCores = cpu.finish();
-    for (const [[id, title], load] of titles.map((t, i) => [t, [n.alone, n.during, n.noisy][i]] as const)) {
+    for (const [[id, title], load] of titles.map((t, i) => [t, [n.alone, n.during, n.noisy, n.duringSlow][i]] as const)) {
       const outcome = { ...loadOutcome(id, title, server.label, load), otherCpuCores };
       scenarios.push(outcome);
       logOutcome(outcome);
