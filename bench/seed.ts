@@ -28,7 +28,7 @@ export interface SeedResult {
   ms: number;
 }
 
-interface Statement {
+export interface Statement {
   text: string;
   values: unknown[];
 }
@@ -91,22 +91,26 @@ export async function seedPostgres(url: string, target: SeedTarget): Promise<See
   return { keys: SEED_KEYS, rows, ms: Date.now() - started };
 }
 
-/**
- * Takes back what seedPostgres wrote (a caller's own DATABASE_URL is left as the benchmark's API calls
- * left it): the seeded keys, their usage rows (ON DELETE CASCADE) and their share of the totals.
- */
-export async function unseedPostgres(url: string, target: SeedTarget): Promise<void> {
+/** What takes a seed back: the seeded keys, their usage rows (ON DELETE CASCADE) and their share of the totals. */
+export function unseedStatements(target: SeedTarget): Statement[] {
   const { rows } = seedStatements(target);
+  return [
+    { text: `DELETE FROM api_keys WHERE organization_id = $1 AND name LIKE '${SEED_NAME} %'`, values: [target.organizationId] },
+    {
+      text: `UPDATE organization_usage_totals SET served_count = served_count - $2, refused_count = refused_count - $3 WHERE organization_id = $1`,
+      values: [target.organizationId, rows * SERVED_PER_ROW, rows * REFUSED_PER_ROW],
+    },
+  ];
+}
+
+/** Takes back what seedPostgres wrote, so a caller's own DATABASE_URL is left as the benchmark's API calls left it. */
+export async function unseedPostgres(url: string, target: SeedTarget): Promise<void> {
   const client = new Client({ connectionString: url, connectionTimeoutMillis: 5000 });
   client.on('error', () => undefined);
   await client.connect();
   try {
     await client.query('BEGIN');
-    await client.query(`DELETE FROM api_keys WHERE organization_id = $1 AND name LIKE '${SEED_NAME} %'`, [target.organizationId]);
-    await client.query(
-      `UPDATE organization_usage_totals SET served_count = served_count - $2, refused_count = refused_count - $3 WHERE organization_id = $1`,
-      [target.organizationId, rows * SERVED_PER_ROW, rows * REFUSED_PER_ROW],
-    );
+    for (const s of unseedStatements(target)) await client.query(s.text, s.values);
     await client.query('COMMIT');
   } catch (err) {
     await client.query('ROLLBACK').catch(() => undefined);
