@@ -176,7 +176,8 @@ export async function runAttacks(opts: AttackOptions): Promise<AttackFigure[]> {
   log(`attacks: starting ${redis ? 'two instances sharing Redis and one without' : 'one instance (no Redis)'}…`);
   let a = await start('attack A', redis);
   let b = redis ? await start('attack B', true) : undefined;
-  const solo = redis ? await start('attack solo (no Redis)', false) : a;
+  // Without Redis the solo instance is A itself, and stays A when A is restarted below.
+  let solo = redis ? await start('attack solo (no Redis)', false) : a;
   try {
     let owner = await Org.register(a, address());
 
@@ -218,6 +219,7 @@ export async function runAttacks(opts: AttackOptions): Promise<AttackFigure[]> {
       await a.stop();
       if (b) await b.stop();
       a = await start('attack A (restarted)', redis);
+      if (!redis) solo = a;
       if (b) b = await start('attack B (restarted)', true);
       owner = owner.on(a);
       const before = await bcryptCompares(a);

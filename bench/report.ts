@@ -4,14 +4,14 @@ import { dirname, join } from 'node:path';
 import { AttackFigure, attackVerdict } from './attacks';
 import { FirstUseResult, formatCodes, LoadResult } from './scenarios';
 
-export type ScenarioId = 'a' | 'b' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c';
+export type ScenarioId = 'a' | 'b' | 'u' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c' | 'n-alone' | 'n' | 'n-noisy' | 'n-slow';
 export type ScenarioStatus = 'valid' | 'invalid' | 'skipped' | 'failed';
 
 export interface ScenarioOutcome {
   id: ScenarioId;
   title: string;
-  /** Which server process answered: 1 (in-process limits) or 2 (REDIS_URL). */
-  server: 1 | 2;
+  /** Which server process answered, e.g. "server 1" (in-process limits) or "server 2" (REDIS_URL). */
+  server: string;
   status: ScenarioStatus;
   /** Why it is invalid, skipped or failed. */
   problems: string[];
@@ -42,15 +42,31 @@ export interface TargetOutcome {
   note: string;
 }
 
-export interface BenchReport {
-  meta: Record<string, unknown>;
-  settings: Record<string, unknown>;
+/** One database's run: every scenario and target, or why it did not run. */
+export interface DatabaseReport {
+  kind: 'embedded' | 'postgres';
+  title: string;
+  status: 'ran' | 'skipped' | 'failed';
+  /** Why it was skipped or failed. */
+  reason?: string;
+  /** e.g. "PostgreSQL 15.4, scratch database …" */
+  database?: string;
   servers: Record<string, unknown>[];
   scenarios: ScenarioOutcome[];
   targets: TargetOutcome[];
   informational: TargetOutcome[];
   /** Issue 9's concurrency scenarios: counts and latencies with their goals. */
   attacks: AttackFigure[];
+  setupProblems: string[];
+  /** Tenant A's seeded usage for (n). */
+  neighbourSeed?: Record<string, unknown>;
+  durationSec?: number;
+}
+
+export interface BenchReport {
+  meta: Record<string, unknown>;
+  settings: Record<string, unknown>;
+  databases: DatabaseReport[];
   durationSec: number;
 }
 
@@ -63,9 +79,10 @@ const ms = (v: number | undefined | null) => (v === undefined || v === null || N
 
 function scenarioCells(s: ScenarioOutcome): string[] {
   const flag = s.status === 'valid' ? '' : s.status.toUpperCase();
-  const note = [[flag, ...s.problems].filter(Boolean).join(': '), busyNote(s)].filter(Boolean).join('; ');
+  let note = [[flag, ...s.problems].filter(Boolean).join(': '), busyNote(s)].filter(Boolean).join('; ');
   if (s.load) {
     const isFlood = s.id === 'e-flood';
+    if (s.id === 'n-noisy') note = ['load (not a target)', note].filter(Boolean).join('; ');
     const l = s.load;
     const lat = isFlood ? l.latencyAllMs : l.latencyMs;
     return [
@@ -130,55 +147,141 @@ function markdownTable(header: string[], rows: string[][]): string {
   ].join('\n');
 }
 
-export function printReport(report: BenchReport): string {
-  const rows = report.scenarios.map(scenarioCells);
-  const targets = report.targets.map(targetCells);
-  const info = report.informational.map(targetCells);
-  const passed = report.targets.filter((t) => t.verdict === 'PASS').length;
-  const busy = busyWarning(report);
-  const out = [
+const INFO_HEADER = ['also reported', 'value', 'goal', 'result', 'note'];
+const targetsMet = (d: DatabaseReport) => d.targets.filter((t) => t.verdict === 'PASS').length;
+
+/** The headline figure of a scenario: req/s, or for (d) and (n) the p50. */
+function headline(s: ScenarioOutcome | undefined): string {
+  if (!s) return '–';
+  if (s.status === 'skipped' || s.status === 'failed') return s.status;
+  const flag = s.status === 'invalid' ? ' (invalid)' : '';
+  if (s.firstUse) return `p50 ${ms(s.firstUse.latencyMs.p50)} ms${flag}`;
+  if (!s.load) return '–';
+  const l = s.load;
+  if (s.id === 'n-alone' || s.id === 'n' || s.id === 'n-slow' || s.id === 'f') return `p50 ${ms(l.latencyMs.p50)} ms, p99 ${ms(l.latencyMs.p99)} ms${flag}`;
+  const rps = s.id === 'e-flood' ? l.rps : l.okRps;
+  return `${num(rps)} req/s, p99 ${ms((s.id === 'e-flood' ? l.latencyAllMs : l.latencyMs).p99)} ms${flag}`;
+}
+
+/** Scenarios and targets of every database next to each other. */
+function sideBySide(report: BenchReport): { scenarios: [string[], string[][]]; targets: [string[], string[][]] } {
+  const dbs = report.databases;
+  const ids: ScenarioId[] = [];
+  const titles = new Map<ScenarioId, string>();
+  for (const d of dbs) {
+    for (const s of d.scenarios) {
+      if (!titles.has(s.id)) {
+        ids.push(s.id);
+        titles.set(s.id, s.title);
+      }
+    }
+  }
+  const scenarioRows = ids.map((id) => [`(${id}) ${titles.get(id)}`, ...dbs.map((d) => (d.status === 'ran' ? headline(d.scenarios.find((s) => s.id === id)) : d.status))]);
+  const names: string[] = [];
+  for (const d of dbs) for (const t of d.targets) if (!names.includes(t.name)) names.push(t.name);
+  const targetRows = names.map((name) => {
+    const goal = dbs.map((d) => d.targets.find((t) => t.name === name)?.goal).find(Boolean) ?? '';
+    return [
+      name,
+      goal,
+      ...dbs.map((d) => {
+        const t = d.targets.find((x) => x.name === name);
+        if (!t) return d.status;
+        const value = t.value === null ? '–' : t.unit === 'ms' ? `${ms(t.value)} ms` : num(t.value, 2);
+        return `${value} ${t.verdict}`;
+      }),
+    ];
+  });
+  targetRows.push(['targets met', '', ...dbs.map((d) => (d.status === 'ran' ? `${targetsMet(d)}/${d.targets.length}` : d.status))]);
+  return {
+    scenarios: [['scenario', ...dbs.map((d) => d.title)], scenarioRows],
+    targets: [['target', 'goal', ...dbs.map((d) => d.title)], targetRows],
+  };
+}
+
+function seedNote(d: DatabaseReport): string {
+  const seed = d.neighbourSeed as { rows?: number; keys?: number; ms?: number; skipped?: string } | undefined;
+  if (!seed) return '';
+  if (seed.skipped) return `(n) not seeded: ${seed.skipped}`;
+  return `(n) ran against tenant A's ${num(seed.rows)} usage rows of ${num(seed.keys)} keys, written with SQL in ${num((seed.ms ?? 0) / 1000, 1)} s.`;
+}
+
+function databaseText(d: DatabaseReport): string {
+  const head = `== ${d.title}${d.database ? `: ${d.database}` : ''} ==`;
+  if (d.status !== 'ran') return `${head}\n${d.status.toUpperCase()}: ${d.reason ?? ''}`;
+  const failedTargets = d.targets.filter((t) => t.verdict !== 'PASS');
+  return [
+    head,
+    textTable(SCENARIO_HEADER, d.scenarios.map(scenarioCells)),
     '',
-    textTable(SCENARIO_HEADER, rows),
+    textTable(TARGET_HEADER, d.targets.map(targetCells)),
     '',
-    textTable(TARGET_HEADER, targets),
+    textTable(INFO_HEADER, d.informational.map(targetCells)),
+    ...(d.attacks.length ? ['', textTable(ATTACK_HEADER, d.attacks.map(attackCells))] : []),
+    ...(seedNote(d) ? ['', seedNote(d)] : []),
     '',
-    textTable(['also reported', 'value', 'goal', 'result', 'note'], info),
-    '',
-    ...(report.attacks.length ? [textTable(ATTACK_HEADER, report.attacks.map(attackCells)), ''] : []),
-    `targets met: ${passed}/${report.targets.length}` +
-      (passed < report.targets.length
-        ? `  <<< FAIL: ${report.targets.filter((t) => t.verdict !== 'PASS').map((t) => `${t.name} ${t.verdict}`).join(', ')}`
-        : '  (all PASS)'),
-    ...(busy ? ['', busy] : []),
+    `targets met on ${d.title}: ${targetsMet(d)}/${d.targets.length}` +
+      (failedTargets.length ? `  <<< ${failedTargets.map((t) => `${t.name} ${t.verdict}`).join(', ')}` : '  (all PASS)'),
+    ...(busyWarning(d) ? [busyWarning(d)] : []),
   ].join('\n');
-  return out;
+}
+
+export function printReport(report: BenchReport): string {
+  const side = sideBySide(report);
+  return [
+    '',
+    ...report.databases.map((d) => `${databaseText(d)}\n`),
+    '== side by side ==',
+    textTable(...side.scenarios),
+    '',
+    textTable(...side.targets),
+  ].join('\n');
+}
+
+function databaseMarkdown(d: DatabaseReport): string {
+  const head = `### ${d.title}`;
+  if (d.status !== 'ran') return `${head}\n\n**${d.status === 'skipped' ? 'Skipped' : 'Failed'}**: ${d.reason ?? ''}`;
+  return [
+    head,
+    '',
+    `Database: ${d.database}${d.durationSec !== undefined ? ` · ${num(d.durationSec)} s` : ''}`,
+    '',
+    markdownTable(SCENARIO_HEADER, d.scenarios.map(scenarioCells)),
+    '',
+    markdownTable(TARGET_HEADER, d.targets.map(targetCells)),
+    '',
+    markdownTable(INFO_HEADER, d.informational.map(targetCells)),
+    '',
+    ...(d.attacks.length ? [markdownTable(ATTACK_HEADER, d.attacks.map(attackCells)), ''] : []),
+    ...(seedNote(d) ? [seedNote(d), ''] : []),
+    `**Targets met on ${d.title}: ${targetsMet(d)}/${d.targets.length}.**`,
+    ...(busyWarning(d) ? ['', `> ${busyWarning(d)}`] : []),
+  ].join('\n');
 }
 
 export function markdownSection(report: BenchReport, jsonPath: string): string {
   const m = report.meta as Record<string, string | number | boolean>;
   const s = report.settings as Record<string, string | number | boolean>;
-  const passed = report.targets.filter((t) => t.verdict === 'PASS').length;
+  const side = sideBySide(report);
   return [
     `Last run: ${m.date} · commit \`${String(m.gitCommit).slice(0, 12)}\`${m.gitDirty ? ' (with uncommitted changes)' : ''} · ` +
       `Node ${m.node} · ${m.cpuCount} × ${m.cpuModel} · load average at start ${m.loadAverageAtStart} · ` +
-      `database ${m.database} · bcrypt cost ${m.bcryptCost} · LOG_LEVEL=${s.logLevel} · ` +
+      `bcrypt cost ${m.bcryptCost} · LOG_LEVEL=${s.logLevel} · ` +
       `${s.connections} connections, pipelining ${s.pipelining}, ${s.durationSec} s measured after ${s.warmupSec} s warm-up · ` +
       `full result: \`${jsonPath}\``,
     '',
-    markdownTable(SCENARIO_HEADER, report.scenarios.map(scenarioCells)),
+    '### Side by side',
     '',
-    markdownTable(TARGET_HEADER, report.targets.map(targetCells)),
+    markdownTable(...side.scenarios),
     '',
-    markdownTable(['also reported', 'value', 'goal', 'result', 'note'], report.informational.map(targetCells)),
+    markdownTable(...side.targets),
     '',
-    ...(report.attacks.length ? [markdownTable(ATTACK_HEADER, report.attacks.map(attackCells)), ''] : []),
-    `**Targets met: ${passed}/${report.targets.length}.**`,
-    ...(busyWarning(report) ? ['', `> ${busyWarning(report)}`] : []),
-  ].join('\n');
+    ...report.databases.map((d) => `${databaseMarkdown(d)}\n`),
+  ].join('\n').trimEnd();
 }
 
-function busyWarning(report: BenchReport): string {
-  const busy = report.scenarios.filter((s) => busyNote(s) !== '' && s.id !== 'e-flood');
+function busyWarning(d: DatabaseReport): string {
+  const busy = d.scenarios.filter((s) => busyNote(s) !== '' && s.id !== 'e-flood' && s.id !== 'n-noisy');
   return busy.length
     ? `WARNING: the machine was busy with other work during ${busy.map((s) => `(${s.id})`).join(', ')} ` +
         `(other processes used more than ${BUSY_OTHER_CORES} of a core on average): those numbers are low and noisy; rerun on a quiet machine.`
@@ -228,7 +331,7 @@ export function resultsPath(root: string, d = new Date()): string {
 // ---------------------------------------------------------------------------------------------
 // Verdicts
 
-function byId(report: Pick<BenchReport, 'scenarios'>, id: ScenarioId): ScenarioOutcome | undefined {
+function byId(report: { scenarios: ScenarioOutcome[] }, id: ScenarioId): ScenarioOutcome | undefined {
   return report.scenarios.find((s) => s.id === id);
 }
 
@@ -293,4 +396,28 @@ export function fixedRateTarget(scenarios: ScenarioOutcome[], rate: number, goal
     notes.push(`could not sustain ${num(rate)} req/s`);
   }
   return { name, value: Number.isNaN(value) ? null : value, unit: 'ms', goal, verdict, note: notes.join('; ') };
+}
+
+/** `num`'s p50 latency over `den`'s against `<= goal` (a slowdown factor). */
+export function latencyRatioTarget(
+  scenarios: ScenarioOutcome[],
+  name: string,
+  numId: ScenarioId,
+  denId: ScenarioId,
+  goal: number,
+): TargetOutcome {
+  const n = byId({ scenarios }, numId);
+  const d = byId({ scenarios }, denId);
+  const goalText = `≤ ${goal.toFixed(2)}`;
+  if (!n?.load || !d?.load) {
+    const which = [n, d].find((s) => s && !s.load) ?? undefined;
+    return { name, value: null, unit: '', goal: goalText, verdict: 'SKIPPED', note: which ? `(${which.id}) ${which.status}: ${which.problems.join('; ')}` : 'not run' };
+  }
+  const value = n.load.latencyMs.p50 / d.load.latencyMs.p50;
+  const detail = `p50 ${ms(d.load.latencyMs.p50)} ms alone → ${ms(n.load.latencyMs.p50)} ms (p99 ${ms(d.load.latencyMs.p99)} → ${ms(n.load.latencyMs.p99)} ms)`;
+  const invalid = [n, d].filter((s) => s.status !== 'valid');
+  if (invalid.length || !Number.isFinite(value)) {
+    return { name, value: Number.isFinite(value) ? value : null, unit: '', goal: goalText, verdict: 'INVALID', note: `${detail}; invalid input: ${invalid.map((s) => `(${s.id})`).join(', ') || 'no 2xx'}` };
+  }
+  return { name, value, unit: '', goal: goalText, verdict: value <= goal ? 'PASS' : 'FAIL', note: detail };
 }
