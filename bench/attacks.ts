@@ -141,20 +141,11 @@ const login = (server: ServerProcess, email: string, password: string, from: str
 /** The number of bcrypt compares a server has run, if it reports one in /health (else null). */
 async function bcryptCompares(server: ServerProcess): Promise<number | null> {
   const res = await call('GET', `${server.baseUrl}${API}/health`, {});
-  const found = findNumber(res.json, /bcrypt.*compar|compar.*bcrypt/i);
-  return found ?? null;
+  const compares = (res.json?.details as { bcrypt?: { compares?: Record<string, number> } } | undefined)?.bcrypt?.compares;
+  // Key compares only: a first use, or a secret suspected wrong.
+  return compares ? (compares.key_first_use ?? 0) + (compares.key_suspect ?? 0) : null;
 }
 
-function findNumber(value: unknown, name: RegExp, path = ''): number | undefined {
-  if (!value || typeof value !== 'object') return undefined;
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    const here = `${path}.${k}`;
-    if (typeof v === 'number' && name.test(here)) return v;
-    const inner = findNumber(v, name, here);
-    if (inner !== undefined) return inner;
-  }
-  return undefined;
-}
 
 export async function runAttacks(opts: AttackOptions): Promise<AttackFigure[]> {
   const figures: AttackFigure[] = [];

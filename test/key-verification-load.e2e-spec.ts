@@ -83,7 +83,7 @@ const login = (s: ServerProcess, email: string, password: string, from: string) 
   call(s.baseUrl, { method: 'POST', path: '/api/v1/auth/login', body: { email, password }, from });
 
 interface BcryptStats {
-  compares: Record<'key-first-use' | 'key-suspect' | 'password', number>;
+  compares: Record<'key_first_use' | 'key_suspect' | 'password', number>;
   running: number;
   waiting: Record<string, number>;
 }
@@ -93,7 +93,7 @@ async function bcryptStats(s: ServerProcess): Promise<BcryptStats> {
   return JSON.parse(res.body).details.bcrypt as BcryptStats;
 }
 
-const keyCompares = (stats: BcryptStats) => stats.compares['key-first-use'] + stats.compares['key-suspect'];
+const keyCompares = (stats: BcryptStats) => stats.compares.key_first_use + stats.compares.key_suspect;
 
 const unknownKey = () =>
   `sk_live_${randomString('abcdefghijklmnopqrstuvwxyz0123456789', 8)}_${randomString('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789', 32)}`;

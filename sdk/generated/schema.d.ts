@@ -723,8 +723,8 @@ export interface components {
         };
         BcryptKindCounts: {
             hash: number;
-            "key-first-use": number;
-            "key-suspect": number;
+            key_first_use: number;
+            key_suspect: number;
             password: number;
         };
         CreateAgentDto: {

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { BcryptScheduler } from './bcrypt-scheduler';
+import { BcryptKind, BcryptScheduler } from './bcrypt-scheduler';
 
 /**
  * Reports this process's bcrypt work in /api/v1/health (always up): compares and hashes run since
@@ -10,7 +10,19 @@ import { BcryptScheduler } from './bcrypt-scheduler';
 export class BcryptHealthIndicator {
   constructor(private readonly bcrypt: BcryptScheduler) {}
 
+  /** The scheduler's counts, with its kinds in the wire's snake_case. */
   stats() {
-    return { status: 'up' as const, ...this.bcrypt.stats() };
+    const { compares, waiting, ...rest } = this.bcrypt.stats();
+    return { status: 'up' as const, ...rest, compares: byKind(compares), waiting: byKind(waiting) };
   }
+}
+
+/** Counts by kind as the health report names them (snake_case on the wire). */
+function byKind(counts: Record<BcryptKind, number>): { key_first_use: number; key_suspect: number; password: number; hash: number } {
+  return {
+    key_first_use: counts['key-first-use'],
+    key_suspect: counts['key-suspect'],
+    password: counts.password,
+    hash: counts.hash,
+  };
 }

@@ -110,8 +110,8 @@ class BcryptHealth:
 @dataclass
 class BcryptKindCounts:
     """`BcryptKindCounts` in the OpenAPI document."""
-    key-first-use: int
-    key-suspect: int
+    key_first_use: int
+    key_suspect: int
     password: int
     hash: int
 

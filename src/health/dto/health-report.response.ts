@@ -11,10 +11,10 @@ export class DependencyHealth {
   message?: string;
 }
 
-/** Per kind of bcrypt work: key-first-use, key-suspect, password, hash. */
+/** Per kind of bcrypt work: a key's first use, a secret suspected wrong, a password, a new hash. */
 export class BcryptKindCounts {
-  @ApiProperty({ type: 'integer', minimum: 0 }) 'key-first-use'!: number;
-  @ApiProperty({ type: 'integer', minimum: 0 }) 'key-suspect'!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) key_first_use!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 }) key_suspect!: number;
   @ApiProperty({ type: 'integer', minimum: 0 }) password!: number;
   @ApiProperty({ type: 'integer', minimum: 0 }) hash!: number;
 }
