@@ -140,7 +140,9 @@ const runs = hasRedisServer && Boolean(process.env.DATABASE_URL);
             await res.arrayBuffer();
             answers.push({ at: Date.now(), status: res.status });
           })
-          .catch(() => answers.push({ at: Date.now(), status: 0 }))
+          .catch(() => {
+            answers.push({ at: Date.now(), status: 0 });
+          })
           .finally(() => inFlight.delete(request));
         inFlight.add(request);
         await sleep(Math.max(0, next + EVERY_MS - Date.now()));
