@@ -5,14 +5,18 @@ import { formatAllowlist, formatMetadata, parseAllowlist, parseMetadata } from '
 import { useSignedIn } from '../session/SessionProvider';
 import { AllowlistField, MetadataField } from './KeyAccessFields';
 
-/** Saves one PATCH and puts the answer in the cache; the caller gets the error to show beside its field. */
+/**
+ * Saves one PATCH, puts the answer in the cache and returns it (the editor then shows the stored, canonical
+ * form); the caller gets the error to show beside its field.
+ */
 function useKeyPatch(apiKey: ApiKey) {
   const { client } = useSignedIn();
   const queryClient = useQueryClient();
-  return async (body: KeyChanges) => {
+  return async (body: KeyChanges): Promise<ApiKey> => {
     const updated = await client.apiKeys.update(apiKey.id, body);
     queryClient.setQueryData(['key', apiKey.id], updated);
     void queryClient.invalidateQueries({ queryKey: ['keys'] });
+    return updated;
   };
 }
 
@@ -30,7 +34,8 @@ export function AllowlistCard({ apiKey, editable }: { apiKey: ApiKey; editable: 
     setError(null);
     setSaved(false);
     try {
-      await patch({ ip_allowlist: parseAllowlist(text) });
+      const updated = await patch({ ip_allowlist: parseAllowlist(text) });
+      setText(formatAllowlist(updated.ip_allowlist));
       setSaved(true);
     } catch (err) {
       setError(err);
@@ -92,7 +97,8 @@ export function MetadataCard({ apiKey, editable }: { apiKey: ApiKey; editable: b
     }
     setPending(true);
     try {
-      await patch({ metadata: parsed.value });
+      const updated = await patch({ metadata: parsed.value });
+      setText(formatMetadata(updated.metadata));
       setSaved(true);
     } catch (err) {
       setError(err);

@@ -117,7 +117,7 @@ export function KeyPolicySection() {
       </p>
       <ErrorMessage error={policy.error} />
       {policy.isPending ? <Loading what="the key policy" /> : null}
-      {policy.data ? <KeyPolicyForm key={policy.data.updated_at ?? 'default'} policy={policy.data} /> : null}
+      {policy.data ? <KeyPolicyForm policy={policy.data} /> : null}
     </section>
   );
 }

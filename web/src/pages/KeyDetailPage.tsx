@@ -163,9 +163,8 @@ export function KeyDetailPage() {
         <UsageWindow keyId={apiKey.id} />
       </div>
       <div className="access-grid">
-        {/* Keyed by the saved value, so a save elsewhere (or by someone else) resets the editor to it. */}
-        <AllowlistCard key={`allow-${JSON.stringify(apiKey.ip_allowlist)}`} apiKey={apiKey} editable={editable} />
-        <MetadataCard key={`meta-${JSON.stringify(apiKey.metadata)}`} apiKey={apiKey} editable={editable} />
+        <AllowlistCard apiKey={apiKey} editable={editable} />
+        <MetadataCard apiKey={apiKey} editable={editable} />
       </div>
       <UsageHistory keyId={apiKey.id} />
 

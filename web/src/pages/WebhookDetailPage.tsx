@@ -165,7 +165,7 @@ export function WebhookDetailPage() {
         </p>
       ) : null}
       <div className="detail-grid">
-        <WebhookSettings key={hook.updated_at} endpoint={hook} />
+        <WebhookSettings key={hook.id} endpoint={hook} />
         <section className="card" aria-labelledby="webhook-fields-title">
           <h2 id="webhook-fields-title">Details</h2>
           <dl className="fields">
