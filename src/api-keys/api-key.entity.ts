@@ -46,6 +46,18 @@ export class ApiKey {
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: StoredKeyStatus;
 
+  /** A disabled key is refused (401) until enabled again; unlike revocation, this can be undone. */
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  /** Canonical addresses and CIDRs (see ip-allowlist.ts) the key may be used from; empty: anywhere. */
+  @Column({ name: 'ip_allowlist', type: 'text', array: true, default: () => "'{}'" })
+  ipAllowlist: string[];
+
+  /** A JSON object (at most 4 KB) handed to the code that checks the key. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  metadata: Record<string, unknown>;
+
   /**
    * The member the key acts for: its creator, or the member its keys were handed to when the creator
    * was removed. A key never grants more than this member's current role allows. Kept as a reference

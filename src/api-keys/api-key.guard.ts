@@ -10,7 +10,7 @@ import { MembershipCache } from '../organizations/membership-cache';
 import { capScopes } from '../organizations/role';
 import { ApiKeyThrottlerGuard } from './rate-limit/api-key-throttler.guard';
 import { ApiKeysService } from './api-keys.service';
-import { KeyRefusedError } from './verification/key-verifier';
+import { KeyAddressRefusedError, KeyRefusedError } from './verification/key-verifier';
 import { UsageRecorder } from './usage/usage-recorder';
 
 /**
@@ -40,9 +40,10 @@ export class ApiKeyGuard implements CanActivate {
   /** The check itself, for a caller that has already read the key from the request (the global guard). */
   async admit(ctx: ExecutionContext, plainKey: string): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Request>();
-    // req.ip re-parses X-Forwarded-For on every read; a verified key never needs it.
+    // req.ip re-parses X-Forwarded-For on every read; a verified key without an allow-list never needs it.
     const principal = await this.apiKeys.authenticate(plainKey, () => req.ip ?? 'unknown').catch((err: unknown) => {
-      if (err instanceof KeyRefusedError) this.auditRefusal(req, err);
+      if (err instanceof KeyRefusedError && err.reason !== 'disabled') this.auditRefusal(req, err);
+      if (err instanceof KeyAddressRefusedError) this.refuseAddress(ctx, req, err);
       throw err;
     });
     await this.capToHolderRole(principal);
@@ -65,6 +66,24 @@ export class ApiKeyGuard implements CanActivate {
     // creator was being removed.
     if (!role) throw new UnauthorizedException("API key's holder is no longer a member of this organization");
     principal.scopes = capScopes(principal.scopes, role);
+  }
+
+  /**
+   * The genuine key from an address outside its allow-list: counted as denied usage and audited (at
+   * most once a minute per key), but not against the key's rate limit, so a leaked key used from
+   * elsewhere cannot spend its owner's budget.
+   */
+  private refuseAddress(ctx: ExecutionContext, req: Request, refusal: KeyAddressRefusedError): void {
+    const { id, organizationId } = refusal.state;
+    this.usage.track(ctx.switchToHttp().getResponse<Response>(), id, organizationId);
+    this.audit.recordRefusedUse({
+      organizationId,
+      action: 'api_key.refused_address',
+      actor: { ...actorOf(req), type: 'api_key', id },
+      targetType: 'api_key',
+      targetId: id,
+      metadata: { path: req.path, method: req.method },
+    });
   }
 
   /** A genuine key used after revocation or expiry: worth an audit entry (at most one a minute per key). */

@@ -9,6 +9,8 @@ export const AUDIT_ACTIONS = [
   'api_key.transferred',
   'api_key.refused_revoked',
   'api_key.refused_expired',
+  'api_key.updated',
+  'api_key.refused_address',
   'member.added',
   'member.role_changed',
   'member.removed',

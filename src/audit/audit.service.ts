@@ -27,7 +27,7 @@ export interface AuditEntry {
   metadata?: Record<string, unknown>;
 }
 
-export type RefusedUseAction = Extract<AuditAction, 'api_key.refused_revoked' | 'api_key.refused_expired'>;
+export type RefusedUseAction = Extract<AuditAction, 'api_key.refused_revoked' | 'api_key.refused_expired' | 'api_key.refused_address'>;
 
 export const REDACTED = '[REDACTED]';
 const MAX_USER_AGENT = 512;
@@ -137,7 +137,8 @@ export class AuditService implements BeforeApplicationShutdown {
   }
 
   /**
-   * Records a refused use of a revoked or expired key, at most once per key and action per minute
+   * Records a refused use of a revoked or expired key (or of a key from an address outside its
+   * allow-list), at most once per key and action per minute
    * in this process. Fire-and-forget: never throws and never waits for the database.
    */
   recordRefusedUse(entry: AuditEntry & { action: RefusedUseAction }): void {

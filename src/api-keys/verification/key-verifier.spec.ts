@@ -124,6 +124,9 @@ describe('KeyVerifier', () => {
       expiresAt: null,
       status: 'active',
       createdBy: userId,
+      enabled: true,
+      allowlist: [],
+      metadata: {},
     });
     await expect(verifier.verify(key.plainKey, () => '192.0.2.99')).resolves.toMatchObject({ id: key.id });
     expect(compare).not.toHaveBeenCalled();

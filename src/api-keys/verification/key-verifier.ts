@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, OnModuleInit, UnauthorizedException } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -11,18 +11,33 @@ import { ApiKey } from '../api-key.entity';
 import { ClusterVerifier } from './cluster-verifier';
 import { KeyEvents } from './key-events';
 import { KeyFailures } from './key-failures';
+import { frozenMetadata } from '../key-metadata';
+import { parseAllowlist } from './ip-allowlist';
 import { parseKey } from './key-format';
 import { CachedKey, KeyState, VerifiedKeyCache } from './verified-key-cache';
 
 /** Why a well-formed, genuine key was refused; such uses are not failed guesses. */
 export class KeyRefusedError extends UnauthorizedException {
   constructor(
-    readonly reason: 'revoked' | 'expired',
+    readonly reason: 'revoked' | 'expired' | 'disabled',
     readonly state: KeyState,
   ) {
-    super(reason === 'revoked' ? 'API key has been revoked' : 'API key has expired');
+    super(REFUSALS[reason]);
   }
 }
+
+/** A genuine, usable key presented from an address outside its allow-list (checked by the caller, after verify()). */
+export class KeyAddressRefusedError extends ForbiddenException {
+  constructor(readonly state: KeyState) {
+    super('client address not allowed for this key');
+  }
+}
+
+const REFUSALS = {
+  revoked: 'API key has been revoked',
+  expired: 'API key has expired',
+  disabled: 'API key is disabled',
+} as const;
 
 const STATE_COLUMNS = {
   id: true,
@@ -32,6 +47,9 @@ const STATE_COLUMNS = {
   expiresAt: true,
   status: true,
   createdBy: true,
+  enabled: true,
+  ipAllowlist: true,
+  metadata: true,
 } as const;
 
 /** A process renews a key's cluster verifier at most this often, however often the key is used. */
@@ -298,12 +316,16 @@ export function stateOf(row: Pick<ApiKey, keyof typeof STATE_COLUMNS>): KeyState
     expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
     status: row.status,
     createdBy: row.createdBy,
+    enabled: row.enabled,
+    allowlist: parseAllowlist(row.ipAllowlist),
+    metadata: frozenMetadata(row.metadata),
   };
 }
 
-/** Refuses a revoked or expired key; expiry is judged now, on every request. */
+/** Refuses a revoked, expired or disabled key; expiry is judged now, on every request. */
 function usable(state: KeyState): KeyState {
   if (state.status === 'revoked') throw new KeyRefusedError('revoked', state);
   if (state.expiresAt !== null && state.expiresAt <= Date.now()) throw new KeyRefusedError('expired', state);
+  if (!state.enabled) throw new KeyRefusedError('disabled', state);
   return state;
 }
