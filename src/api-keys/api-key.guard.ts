@@ -8,7 +8,9 @@ import { ApiKeyPrincipal } from '../auth/principal';
 import { assertRouteAllows } from '../auth/route-policy';
 import { MembershipCache } from '../organizations/membership-cache';
 import { capScopes } from '../organizations/role';
+import { ThrottlerException } from '@nestjs/throttler';
 import { ApiKeyThrottlerGuard } from './rate-limit/api-key-throttler.guard';
+import { RateLimitedNotices } from './rate-limit/rate-limited-notices';
 import { ApiKeysService } from './api-keys.service';
 import { KeyAddressRefusedError, KeyRefusedError } from './verification/key-verifier';
 import { UsageRecorder } from './usage/usage-recorder';
@@ -27,6 +29,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly usage: UsageRecorder,
     private readonly audit: AuditService,
     private readonly memberships: MembershipCache,
+    private readonly rateLimited: RateLimitedNotices,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -51,7 +54,10 @@ export class ApiKeyGuard implements CanActivate {
     // Every request the key makes is counted by its answer, whatever refuses it from here on.
     this.usage.track(ctx.switchToHttp().getResponse<Response>(), principal.keyId, principal.organizationId);
     // Counted before the scope check, so every key-authenticated response carries X-RateLimit-*.
-    await this.throttler.canActivate(ctx);
+    await this.throttler.canActivate(ctx).catch((err: unknown) => {
+      if (err instanceof ThrottlerException) this.rateLimited.notice(principal, actorOf(req));
+      throw err;
+    });
     assertRouteAllows(this.reflector, ctx, principal);
     return true;
   }

@@ -22,6 +22,7 @@ import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RateLimitStorage } from './rate-limit/rate-limit.storage';
+import { RateLimitedNotices } from './rate-limit/rate-limited-notices';
 
 @Module({
   imports: [
@@ -40,6 +41,7 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
   providers: [
     ApiKeysService,
     ApiKeyThrottlerGuard,
+    RateLimitedNotices,
     ApiKeyGuard,
     KeyVerifier,
     VerifiedKeyCache,

@@ -27,6 +27,13 @@ export interface AuditEntry {
   metadata?: Record<string, unknown>;
 }
 
+/**
+ * Called with every entry inside the transaction that writes it (webhooks write their outbox rows
+ * here), so what a listener writes commits or rolls back with the change. A listener that throws
+ * rolls the change back: keep listeners to a few indexed statements.
+ */
+export type AuditListener = (entry: AuditEntry, tx: EntityManager) => Promise<void>;
+
 export type RefusedUseAction = Extract<AuditAction, 'api_key.refused_revoked' | 'api_key.refused_expired' | 'api_key.refused_address'>;
 
 export const REDACTED = '[REDACTED]';
@@ -126,14 +133,34 @@ export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private readonly recentRefusals = new LRUCache<string, true>({ max: 10_000, ttl: REFUSED_USE_WINDOW_MS });
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly listeners: AuditListener[] = [];
 
   constructor(@InjectRepository(AuditLog) private readonly logs: Repository<AuditLog>) {}
 
-  /** Stores one entry; with `manager`, inside that transaction, so it commits or rolls back with the change. */
+  /**
+   * Registers a listener for every entry recorded from now on (the seam webhooks subscribe through,
+   * so this module never imports them).
+   */
+  onRecorded(listener: AuditListener): void {
+    this.listeners.push(listener);
+  }
+
+  /**
+   * Stores one entry; with `manager`, inside that transaction, so it commits or rolls back with the
+   * change. Without one, the entry and what its listeners write share a transaction of their own.
+   */
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
-    const repo = manager ? manager.getRepository(AuditLog) : this.logs;
+    if (!manager) {
+      if (this.listeners.length === 0) return this.insert(entry, this.logs.manager);
+      return this.logs.manager.transaction((tx) => this.record(entry, tx));
+    }
+    await this.insert(entry, manager);
+    for (const listener of this.listeners) await listener(entry, manager);
+  }
+
+  private async insert(entry: AuditEntry, manager: EntityManager): Promise<void> {
     // The cast only widens metadata's type: TypeORM's deep-partial type has no room for `unknown` values.
-    await repo.insert(toAuditRow(entry) as QueryDeepPartialEntity<AuditLog>);
+    await manager.getRepository(AuditLog).insert(toAuditRow(entry) as QueryDeepPartialEntity<AuditLog>);
   }
 
   /**

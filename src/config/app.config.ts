@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -16,6 +17,8 @@ import { trustProxyProblem } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' || value === '' ? false : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** The environment the service reads; every variable is documented in the README. */
@@ -162,6 +165,48 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   REGISTRATIONS_PER_ADDRESS_PER_HOUR = 10;
+
+  /**
+   * Lets webhook endpoints point at private, loopback, link-local, unique-local, CGNAT or unspecified
+   * addresses (and plain http in production). Off by default: a webhook URL must not become a way
+   * into the deployment's own network. Tests and local development set it.
+   */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'WEBHOOK_ALLOW_PRIVATE_URLS must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_URLS = false;
+
+  /** How often each instance looks for due webhook deliveries (it also looks at once after its own events). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  WEBHOOK_POLL_MS = 500;
+
+  /** How long one webhook delivery may take (connect, send, answer) before it counts as failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /**
+   * The waits between a delivery's attempts, comma-separated, each a number with s, m or h
+   * (default Svix's: about 28 h in 8 attempts). A delivery is `failed` after the last.
+   */
+  @Matches(/^\s*\d+(\.\d+)?\s*[smh]?\s*(,\s*\d+(\.\d+)?\s*[smh]?\s*){0,19}$/, {
+    message: 'WEBHOOK_RETRY_SCHEDULE must be 1-20 comma-separated durations such as 5s,5m,30m,2h',
+  })
+  WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
+
+  /**
+   * The secret webhook signing secrets are encrypted under (AES-256-GCM, key derived with HKDF);
+   * every instance must share it. Unset: one is generated on the first start and kept in the database.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'WEBHOOK_SECRETS_KEY must be at least 32 characters' })
+  WEBHOOK_SECRETS_KEY?: string;
 }
 
 export type AppConfig = EnvironmentVariables;

@@ -1,0 +1,155 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiTags,
+} from '@nestjs/swagger';
+import { Actor } from '../audit/actor.decorator';
+import type { AuditActor } from '../audit/audit.service';
+import { CurrentUser } from '../auth/current-principal.decorator';
+import { UserPrincipal } from '../auth/principal';
+import { UsersOnly } from '../auth/users-only.decorator';
+import { ApiErrors } from '../common/api-errors.decorator';
+import { Page, PageQueryDto } from '../common/pagination';
+import { UuidParam } from '../common/uuid.pipe';
+import { CreateWebhookEndpointDto } from './dto/create-webhook-endpoint.dto';
+import { UpdateWebhookEndpointDto } from './dto/update-webhook-endpoint.dto';
+import {
+  CreatedWebhookEndpointResponse,
+  DeliveryAcceptedResponse,
+  WebhookDeliveryPageResponse,
+  WebhookDeliveryResponse,
+  WebhookEndpointPageResponse,
+  WebhookEndpointResponse,
+  WebhookEventPayloadSchema,
+  WebhookSecretResponse,
+} from './dto/webhook.response';
+import { WebhooksService } from './webhooks.service';
+
+const ID = 'id';
+const DELIVERY_ID = 'delivery_id';
+
+/** Webhook endpoints, for owners and admins signed in (never an API key). */
+@ApiTags('webhooks')
+@ApiExtraModels(WebhookEventPayloadSchema)
+@UsersOnly('owner', 'admin')
+@Controller('webhooks')
+export class WebhooksController {
+  constructor(private readonly webhooks: WebhooksService) {}
+
+  @Post()
+  @ApiOperation({
+    summary: 'Register an endpoint; its signing secret is in this response only',
+    description: 'Events are POSTed as the WebhookEventPayloadSchema component, signed per Standard Webhooks.',
+  })
+  @ApiCreatedResponse({ type: CreatedWebhookEndpointResponse })
+  @ApiErrors({ 400: 'url is invalid or resolves to a non-public address, or events is empty or names an unknown event' })
+  create(
+    @CurrentUser() user: UserPrincipal,
+    @Body() dto: CreateWebhookEndpointDto,
+    @Actor() actor: AuditActor,
+  ): Promise<CreatedWebhookEndpointResponse> {
+    return this.webhooks.create(user.organizationId, dto, actor);
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List the organization's endpoints, newest first" })
+  @ApiOkResponse({ type: WebhookEndpointPageResponse })
+  @ApiErrors({ 400: 'limit or cursor is invalid' })
+  list(@CurrentUser() user: UserPrincipal, @Query() query: PageQueryDto): Promise<Page<WebhookEndpointResponse>> {
+    return this.webhooks.list(user.organizationId, query);
+  }
+
+  @Get(`:${ID}`)
+  @ApiOperation({ summary: 'Read an endpoint' })
+  @ApiParam({ name: ID, format: 'uuid' })
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'Webhook endpoint not found' })
+  get(@CurrentUser() user: UserPrincipal, @Param(ID, UuidParam(ID)) id: string): Promise<WebhookEndpointResponse> {
+    return this.webhooks.get(user.organizationId, id);
+  }
+
+  @Patch(`:${ID}`)
+  @ApiOperation({
+    summary: "Change an endpoint's url, events, description or enabled",
+    description: 'enabled: true re-enables an endpoint the service disabled, and resets its failure count.',
+  })
+  @ApiParam({ name: ID, format: 'uuid' })
+  @ApiOkResponse({ type: WebhookEndpointResponse })
+  @ApiErrors({ 400: 'Empty body, or a field is invalid (see POST)', 404: 'Webhook endpoint not found' })
+  update(
+    @CurrentUser() user: UserPrincipal,
+    @Param(ID, UuidParam(ID)) id: string,
+    @Body() dto: UpdateWebhookEndpointDto,
+    @Actor() actor: AuditActor,
+  ): Promise<WebhookEndpointResponse> {
+    return this.webhooks.update(user.organizationId, id, dto, actor);
+  }
+
+  @Delete(`:${ID}`)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete an endpoint and its delivery log' })
+  @ApiParam({ name: ID, format: 'uuid' })
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'Webhook endpoint not found' })
+  remove(@CurrentUser() user: UserPrincipal, @Param(ID, UuidParam(ID)) id: string, @Actor() actor: AuditActor): Promise<void> {
+    return this.webhooks.remove(user.organizationId, id, actor);
+  }
+
+  @Post(`:${ID}/rotate-secret`)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Replace the signing secret; the new one is in this response only' })
+  @ApiParam({ name: ID, format: 'uuid' })
+  @ApiOkResponse({ type: WebhookSecretResponse })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'Webhook endpoint not found' })
+  rotateSecret(
+    @CurrentUser() user: UserPrincipal,
+    @Param(ID, UuidParam(ID)) id: string,
+    @Actor() actor: AuditActor,
+  ): Promise<WebhookSecretResponse> {
+    return this.webhooks.rotateSecret(user.organizationId, id, actor);
+  }
+
+  @Post(`:${ID}/test`)
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a webhook.test event to this endpoint' })
+  @ApiParam({ name: ID, format: 'uuid' })
+  @ApiAcceptedResponse({ type: DeliveryAcceptedResponse })
+  @ApiErrors({ 400: 'id is not a UUID', 404: 'Webhook endpoint not found' })
+  test(@CurrentUser() user: UserPrincipal, @Param(ID, UuidParam(ID)) id: string): Promise<DeliveryAcceptedResponse> {
+    return this.webhooks.test(user.organizationId, id);
+  }
+
+  @Get(`:${ID}/deliveries`)
+  @ApiOperation({ summary: "The endpoint's delivery log, newest first" })
+  @ApiParam({ name: ID, format: 'uuid' })
+  @ApiOkResponse({ type: WebhookDeliveryPageResponse })
+  @ApiErrors({ 400: 'id, limit or cursor is invalid', 404: 'Webhook endpoint not found' })
+  deliveries(
+    @CurrentUser() user: UserPrincipal,
+    @Param(ID, UuidParam(ID)) id: string,
+    @Query() query: PageQueryDto,
+  ): Promise<Page<WebhookDeliveryResponse>> {
+    return this.webhooks.listDeliveries(user.organizationId, id, query);
+  }
+
+  @Post(`:${ID}/deliveries/:${DELIVERY_ID}/redeliver`)
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a delivered or failed event again (same webhook-id)' })
+  @ApiParam({ name: ID, format: 'uuid' })
+  @ApiParam({ name: DELIVERY_ID, format: 'uuid' })
+  @ApiAcceptedResponse({ type: DeliveryAcceptedResponse })
+  @ApiErrors({ 400: 'id or delivery_id is not a UUID', 404: 'Webhook endpoint or delivery not found' })
+  redeliver(
+    @CurrentUser() user: UserPrincipal,
+    @Param(ID, UuidParam(ID)) id: string,
+    @Param(DELIVERY_ID, UuidParam(DELIVERY_ID)) deliveryId: string,
+  ): Promise<DeliveryAcceptedResponse> {
+    return this.webhooks.redeliver(user.organizationId, id, deliveryId);
+  }
+}
