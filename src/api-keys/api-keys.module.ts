@@ -22,6 +22,9 @@ import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RateLimitStorage } from './rate-limit/rate-limit.storage';
+import { KeyPolicyJob } from './policy/key-policy.job';
+import { JobLease } from './policy/job-lease';
+import { KeyPolicyModule } from './policy/key-policy.module';
 
 @Module({
   imports: [
@@ -30,6 +33,7 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
     MembershipModule,
     AttemptsModule,
     RateLimitModule,
+    KeyPolicyModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitModule],
       inject: [RateLimitStorage],
@@ -50,8 +54,10 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
     UsageWriter,
     RedisUsageLog,
     UsageService,
+    JobLease,
+    KeyPolicyJob,
     { provide: API_KEY_AUTHENTICATOR, useExisting: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, ApiKeyGuard, UsageService, API_KEY_AUTHENTICATOR],
+  exports: [ApiKeysService, ApiKeyGuard, UsageService, API_KEY_AUTHENTICATOR, KeyPolicyModule],
 })
 export class ApiKeysModule {}

@@ -9,9 +9,11 @@ export const AUDIT_ACTIONS = [
   'api_key.transferred',
   'api_key.refused_revoked',
   'api_key.refused_expired',
+  'api_key.expiring',
   'member.added',
   'member.role_changed',
   'member.removed',
+  'key_policy.updated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

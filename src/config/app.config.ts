@@ -162,6 +162,16 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   REGISTRATIONS_PER_ADDRESS_PER_HOUR = 10;
+
+  /**
+   * How often the key-policy job runs (revokes keys unused past their organization's limit, records
+   * `api_key.expiring` 7 days and 1 day ahead). One instance at a time runs it (a lease in the database).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(24 * 3600 * 1000)
+  KEY_POLICY_JOB_MS = 60_000;
 }
 
 export type AppConfig = EnvironmentVariables;
