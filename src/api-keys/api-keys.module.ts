@@ -23,6 +23,9 @@ import { ApiKeysService } from './api-keys.service';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RateLimitStorage } from './rate-limit/rate-limit.storage';
 import { RateLimitedNotices } from './rate-limit/rate-limited-notices';
+import { KeyPolicyJob } from './policy/key-policy.job';
+import { JobLease } from './policy/job-lease';
+import { KeyPolicyModule } from './policy/key-policy.module';
 
 @Module({
   imports: [
@@ -31,6 +34,7 @@ import { RateLimitedNotices } from './rate-limit/rate-limited-notices';
     MembershipModule,
     AttemptsModule,
     RateLimitModule,
+    KeyPolicyModule,
     ThrottlerModule.forRootAsync({
       imports: [RateLimitModule],
       inject: [RateLimitStorage],
@@ -52,8 +56,10 @@ import { RateLimitedNotices } from './rate-limit/rate-limited-notices';
     UsageWriter,
     RedisUsageLog,
     UsageService,
+    JobLease,
+    KeyPolicyJob,
     { provide: API_KEY_AUTHENTICATOR, useExisting: ApiKeyGuard },
   ],
-  exports: [ApiKeysService, ApiKeyGuard, UsageService, API_KEY_AUTHENTICATOR],
+  exports: [ApiKeysService, ApiKeyGuard, UsageService, API_KEY_AUTHENTICATOR, KeyPolicyModule],
 })
 export class ApiKeysModule {}

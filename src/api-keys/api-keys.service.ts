@@ -21,6 +21,7 @@ import { allowsAddress, canonicalAllowlist } from './verification/ip-allowlist';
 import { UPDATABLE_FIELDS } from './dto/update-api-key.dto';
 import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit/rate-limit.storage';
 import { grants, Scope, SCOPE_DESCRIPTIONS } from '../auth/scopes';
+import { KeyPolicyService } from './policy/key-policy.service';
 
 export interface CreateKeyInput {
   name: string;
@@ -55,7 +56,7 @@ export interface RotateKeyInput {
 export type { RotatedKey } from './issued-key';
 
 /** Why a key was revoked, as its audit entry records it. */
-export type RevocationReason = 'user' | 'member_removed';
+export type RevocationReason = 'user' | 'member_removed' | 'unused';
 
 /** A committed change to a key that every instance must hear about (see announce()). */
 export type KeyChange = KeyEvent;
@@ -80,6 +81,7 @@ export class ApiKeysService {
     private readonly verifier: KeyVerifier,
     private readonly events: KeyEvents,
     private readonly audit: AuditService,
+    private readonly policies: KeyPolicyService,
   ) {}
 
   /** The scopes a key can hold, with what each allows. */
@@ -94,6 +96,8 @@ export class ApiKeysService {
     userId: string,
     actor: AuditActor = userActor(userId),
   ): Promise<{ record: ApiKey; plainKey: string }> {
+    // Before any bcrypt work: a key the organization's policy refuses costs nothing.
+    await this.policies.assertAllows(orgId, { scopes: input.scopes, expiresAt: input.expiresAt ?? null });
     const created = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
         await this.lockHolder(tx, orgId, userId);
@@ -126,6 +130,8 @@ export class ApiKeysService {
     this.assertMayChange(current, by);
     // Answered before bcrypt is spent on a successor; the locked read below is what decides.
     if (current.replacedById) await this.refuseRotated(this.keys.manager, current.replacedById);
+    // The successor inherits the scopes and gets the expiry asked for: both must pass the policy, before bcrypt.
+    await this.policies.assertAllows(by.organizationId, { scopes: current.scopes, expiresAt: input.expiresAt ?? null });
     const rotated = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
         await this.lockHolder(tx, by.organizationId, by.userId);
@@ -139,6 +145,8 @@ export class ApiKeysService {
         if (old.replacedById) await this.refuseRotated(tx, old.replacedById);
         const status = statusOf(old);
         if (status !== 'active') throw new ConflictException(`API key is ${status} and cannot be rotated`);
+        // Again on the locked row, whose scopes an edit may have changed since the check above (the policy is cached).
+        await this.policies.assertAllows(by.organizationId, { scopes: old.scopes, expiresAt: input.expiresAt ?? null });
         const graceEnds = new Date(Date.now() + input.gracePeriodSeconds * 1000);
         const oldExpiresAt = old.expiresAt && old.expiresAt < graceEnds ? old.expiresAt : graceEnds;
         const created = await this.insertKey(tx, key, {

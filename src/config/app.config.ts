@@ -207,6 +207,16 @@ export class EnvironmentVariables {
   @IsString()
   @MinLength(32, { message: 'WEBHOOK_SECRETS_KEY must be at least 32 characters' })
   WEBHOOK_SECRETS_KEY?: string;
+
+  /**
+   * How often the key-policy job runs (revokes keys unused past their organization's limit, records
+   * `api_key.expiring` 7 days and 1 day ahead). One instance at a time runs it (a lease in the database).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(24 * 3600 * 1000)
+  KEY_POLICY_JOB_MS = 60_000;
 }
 
 export type AppConfig = EnvironmentVariables;

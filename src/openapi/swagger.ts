@@ -36,7 +36,8 @@ const DESCRIPTION = [
     '400 ("Send one credential"), so in Swagger UI fill in only one of the two schemes under **Authorize**.',
   "Each resource route names the scopes it requires; users hold their role's scopes (viewers: the read scopes), " +
     'API keys the scopes they were created with. Key, organization and member management is for users only.',
-  'Every response to an API key carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`; ' +
+  'Every response to an API key carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`, and the ' +
+    'same numbers as the IETF `RateLimit-Policy` and `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers-10); ' +
     '429 and 503 carry `Retry-After`; every response carries `X-Request-Id`.',
 ].join('\n\n');
 
