@@ -170,7 +170,7 @@ export class ApiKeysService {
     key: GeneratedKey & { keyHash: string },
     fields: Pick<ApiKey, 'organizationId' | 'name' | 'scopes' | 'rateLimit' | 'expiresAt' | 'createdBy'>,
   ): Promise<{ record: ApiKey; plainKey: string }> {
-    const saved = await tx.save(tx.create(ApiKey, { ...fields, keyHash: key.keyHash, keyPrefix: key.keyPrefix }));
+    const saved = await tx.save(tx.create(ApiKey, { ...fields, keyHash: key.keyHash, keyPrefix: key.keyPrefix, checksummed: true }));
     const { keyHash: _hash, ...record } = saved;
     return { record: record as ApiKey, plainKey: key.plainKey };
   }
