@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { addMember, bearer, createKey, registerOrg } from './helpers/fixtures';
+import { addMember, bearer, createKey, forgeKey, registerOrg } from './helpers/fixtures';
 import { startTestApp, TestApp } from './helpers/test-app';
 
 const VALID_SCOPES = [
@@ -302,9 +302,11 @@ describe('API keys (e2e)', () => {
     it('refuses an unknown key and a wrong secret with 401', async () => {
       const owner = await registerOrg(t);
       const key = await createKey(t, owner);
-      const unknown = 'sk_live_zzzzzzzz_' + 'A'.repeat(32);
-      const wrongSecret = key.key.slice(0, 17) + 'B'.repeat(32);
-      for (const bad of [unknown, wrongSecret]) {
+      const unknown = forgeKey('sk_live_zzzzzzzz', 'A', 'A');
+      const wrongSecret = forgeKey(key.key_prefix, 'B', 'B');
+      // ...and a key whose checksum fails, refused before any lookup with the same answer.
+      const brokenChecksum = key.key.slice(0, 17) + 'B'.repeat(32);
+      for (const bad of [unknown, wrongSecret, brokenChecksum]) {
         const res = await t.api().get('/api/v1/agents').set('Authorization', `Bearer ${bad}`).expect(401);
         expect(res.body.message).toBe('API key is invalid');
         expect(res.headers['www-authenticate']).toBeDefined();

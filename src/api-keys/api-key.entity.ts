@@ -11,6 +11,8 @@ export type StoredKeyStatus = 'active' | 'revoked';
 // (organization_id, COALESCE(last_used_at, created_at)) for ?unused_for_days=: an expression index,
 // created by migration UsageOutcomesAndRollups; TypeORM cannot describe it, so it leaves it alone.
 @Index('IDX_api_keys_organization_last_activity', { synchronize: false })
+// key_prefix of active keys issued before checksums (partial index, migration KeyChecksums): read once at start-up.
+@Index('IDX_api_keys_legacy_prefix', { synchronize: false })
 export class ApiKey {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -29,6 +31,13 @@ export class ApiKey {
   @Index('UQ_api_keys_key_prefix', { unique: true })
   @Column({ name: 'key_prefix', type: 'varchar', length: 16 })
   keyPrefix: string;
+
+  /**
+   * Whether the key ends with its checksum (README, "For secret scanners"). Keys issued before
+   * checksums are false (migration KeyChecksums); every key issued since is true.
+   */
+  @Column({ type: 'boolean', default: true })
+  checksummed: boolean;
 
   @Column({ type: 'text', array: true })
   scopes: Scope[];

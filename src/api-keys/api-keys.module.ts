@@ -10,6 +10,7 @@ import { ApiKeyUsage } from './usage/api-key-usage.entity';
 import { ClusterVerifier } from './verification/cluster-verifier';
 import { KeyEvents } from './verification/key-events';
 import { KeyFailures } from './verification/key-failures';
+import { LegacyKeys } from './verification/legacy-keys';
 import { KeyVerifier } from './verification/key-verifier';
 import { RedisUsageLog } from './usage/redis-usage-log';
 import { UsageRecorder } from './usage/usage-recorder';
@@ -51,6 +52,7 @@ import { KeyPolicyModule } from './policy/key-policy.module';
     VerifiedKeyCache,
     ClusterVerifier,
     KeyFailures,
+    LegacyKeys,
     KeyEvents,
     UsageRecorder,
     UsageWriter,

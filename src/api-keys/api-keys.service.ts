@@ -205,7 +205,9 @@ export class ApiKeysService {
     fields: Pick<ApiKey, 'organizationId' | 'name' | 'scopes' | 'rateLimit' | 'expiresAt' | 'createdBy' | 'ipAllowlist' | 'metadata'>,
   ): Promise<{ record: ApiKey; plainKey: string }> {
     // A new key (a rotation's successor too) starts enabled.
-    const saved = await tx.save(tx.create(ApiKey, { ...fields, enabled: true, keyHash: key.keyHash, keyPrefix: key.keyPrefix }));
+    const saved = await tx.save(
+      tx.create(ApiKey, { ...fields, enabled: true, keyHash: key.keyHash, keyPrefix: key.keyPrefix, checksummed: true }),
+    );
     const { keyHash: _hash, ...record } = saved;
     return { record: record as ApiKey, plainKey: key.plainKey };
   }

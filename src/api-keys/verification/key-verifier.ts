@@ -14,6 +14,7 @@ import { KeyFailures } from './key-failures';
 import { frozenMetadata } from '../key-metadata';
 import { parseAllowlist } from './ip-allowlist';
 import { parseKey } from './key-format';
+import { LegacyKeys } from './legacy-keys';
 import { CachedKey, KeyState, VerifiedKeyCache } from './verified-key-cache';
 
 /** Why a well-formed, genuine key was refused; such uses are not failed guesses. */
@@ -61,7 +62,7 @@ interface Watch {
 }
 
 /**
- * Verifies presented keys. In order: the in-process cache (an HMAC and a constant-time compare,
+ * Verifies presented keys. In order: the key's format and checksum (no I/O), the in-process cache (an HMAC and a constant-time compare,
  * no I/O), then the cluster's verifier in Redis (one GET, then the key's state by prefix), then
  * one indexed lookup and one bcrypt compare through the BcryptScheduler. A verified key never
  * meets its address's failure budget. The key's state is re-read by id in the background every
@@ -83,6 +84,7 @@ export class KeyVerifier implements OnModuleInit {
     private readonly failures: KeyFailures,
     private readonly events: KeyEvents,
     private readonly cluster: ClusterVerifier,
+    private readonly legacy: LegacyKeys,
   ) {
     this.freshMs = config.KEY_CACHE_FRESH_MS;
   }
@@ -109,6 +111,12 @@ export class KeyVerifier implements OnModuleInit {
    */
   async verify(plainKey: string, clientAddress?: () => string): Promise<KeyState> {
     const parsed = parseKey(plainKey);
+    // A broken checksum is noise (a typo, a guess, a scanner's false positive): refused before any
+    // cache, database, Redis verifier or bcrypt work, counted only against the address's failures.
+    // Only the few keys issued before checksums (LegacyKeys, in memory) go on without one.
+    if (parsed && !parsed.checksummed && !this.legacy.has(parsed.keyPrefix)) {
+      return this.fail(clientAddress?.(), 'API key is invalid');
+    }
     const cached = parsed && this.cache.match(parsed.keyPrefix, plainKey);
     if (parsed && cached) return usable(await this.current(parsed.keyPrefix, plainKey, cached));
     const clientIp = clientAddress?.();
