@@ -110,7 +110,7 @@ describe('Web console: key settings, webhooks and key policy (e2e)', () => {
     await capture(page, 'key-disabled');
     const refused = await callAgents(key.key);
     expect(refused.status).toBe(401);
-    expect((await refused.json()).message).toBe('API key is disabled');
+    expect(((await refused.json()) as { message: string }).message).toBe('API key is disabled');
 
     await page.getByRole('link', { name: '← API keys' }).click();
     const row = page.getByRole('row', { name: /Edited key/ });
