@@ -121,7 +121,13 @@ export interface paths {
         delete: operations["ApiKeysController_revoke"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change a key's name, scopes, rate limit, expiry, allow-list, metadata or enabled
+         * @description Send only the fields to change (at least one). Every instance applies the change from the next request. A change is audited as api_key.updated with the before and after of each changed field.
+         *
+         *     Users only (API keys are refused); roles: `owner`, `admin` or `developer`.
+         */
+        patch: operations["ApiKeysController_update"];
         trace?: never;
     };
     "/api/v1/api-keys/{id}/rotate": {
@@ -606,6 +612,11 @@ export interface components {
              */
             created_by: string;
             /**
+             * @description false: refused with 401 "API key is disabled" until enabled again
+             * @example true
+             */
+            enabled: boolean;
+            /**
              * Format: date-time
              * @example 2030-12-31T23:59:59.000Z
              */
@@ -615,6 +626,14 @@ export interface components {
              * @example 3f0e8d4c-9a1b-4c2d-8e7f-5a6b7c8d9e0f
              */
             id: string;
+            /**
+             * @description canonical addresses and CIDRs the key may be used from; [] means any address
+             * @example [
+             *       "203.0.113.7",
+             *       "10.0.0.0/8"
+             *     ]
+             */
+            ip_allowlist: string[];
             /** @example sk_live_a1b2c3d4 */
             key_prefix: string;
             /**
@@ -623,6 +642,15 @@ export interface components {
              * @example 2024-01-15T10:05:00.000Z
              */
             last_used_at: string | null;
+            /**
+             * @description the key's metadata, as set at creation or by PATCH
+             * @example {
+             *       "team": "payments"
+             *     }
+             */
+            metadata: {
+                [key: string]: unknown;
+            };
             /** @example CI/CD Pipeline */
             name: string;
             /** @example 100 */
@@ -656,7 +684,7 @@ export interface components {
              * @example member.role_changed
              * @enum {string}
              */
-            action: "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.transferred" | "api_key.refused_revoked" | "api_key.refused_expired" | "member.added" | "member.role_changed" | "member.removed";
+            action: "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.transferred" | "api_key.refused_revoked" | "api_key.refused_expired" | "api_key.updated" | "api_key.refused_address" | "member.added" | "member.role_changed" | "member.removed";
             /**
              * Format: uuid
              * @description user id or API key id; null for the system
@@ -746,6 +774,25 @@ export interface components {
              * @example 2030-12-31T23:59:59Z
              */
             expires_at?: string;
+            /**
+             * @description client addresses the key may be used from; empty or omitted: any address
+             * @example [
+             *       "203.0.113.7",
+             *       "10.0.0.0/8",
+             *       "2001:db8::/32"
+             *     ]
+             */
+            ip_allowlist?: string[] | null;
+            /**
+             * @description a JSON object returned with the key and handed to the code that checks it. At most 4096 bytes as JSON (UTF-8).
+             * @example {
+             *       "environment": "ci",
+             *       "team": "payments"
+             *     }
+             */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
             /** @example CI/CD Pipeline */
             name: string;
             /**
@@ -825,6 +872,11 @@ export interface components {
              */
             created_at: string;
             /**
+             * @description false: refused with 401 "API key is disabled" until enabled again
+             * @example true
+             */
+            enabled: boolean;
+            /**
              * Format: date-time
              * @example 2030-12-31T23:59:59.000Z
              */
@@ -835,12 +887,29 @@ export interface components {
              */
             id: string;
             /**
+             * @description canonical addresses and CIDRs the key may be used from; [] means any address
+             * @example [
+             *       "203.0.113.7",
+             *       "10.0.0.0/8"
+             *     ]
+             */
+            ip_allowlist: string[];
+            /**
              * @description The plain key. Shown only in this response: store it now, it cannot be retrieved again.
              * @example sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
              */
             key: string;
             /** @example sk_live_a1b2c3d4 */
             key_prefix: string;
+            /**
+             * @description the key's metadata, as set at creation or by PATCH
+             * @example {
+             *       "team": "payments"
+             *     }
+             */
+            metadata: {
+                [key: string]: unknown;
+            };
             /** @example CI/CD Pipeline */
             name: string;
             /**
@@ -1160,6 +1229,11 @@ export interface components {
              */
             created_at: string;
             /**
+             * @description false: refused with 401 "API key is disabled" until enabled again
+             * @example true
+             */
+            enabled: boolean;
+            /**
              * Format: date-time
              * @example 2030-12-31T23:59:59.000Z
              */
@@ -1170,12 +1244,29 @@ export interface components {
              */
             id: string;
             /**
+             * @description canonical addresses and CIDRs the key may be used from; [] means any address
+             * @example [
+             *       "203.0.113.7",
+             *       "10.0.0.0/8"
+             *     ]
+             */
+            ip_allowlist: string[];
+            /**
              * @description The plain key. Shown only in this response: store it now, it cannot be retrieved again.
              * @example sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
              */
             key: string;
             /** @example sk_live_a1b2c3d4 */
             key_prefix: string;
+            /**
+             * @description the key's metadata, as set at creation or by PATCH
+             * @example {
+             *       "team": "payments"
+             *     }
+             */
+            metadata: {
+                [key: string]: unknown;
+            };
             /** @example CI/CD Pipeline */
             name: string;
             /**
@@ -1252,6 +1343,52 @@ export interface components {
              * @enum {string}
              */
             status?: "active" | "inactive";
+        };
+        UpdateApiKeyDto: {
+            /**
+             * @description false: the key is refused (401 "API key is disabled") until enabled again
+             * @example false
+             */
+            enabled?: boolean;
+            /**
+             * Format: date-time
+             * @description null: the key does not expire
+             * @example 2030-12-31T23:59:59Z
+             */
+            expires_at?: string | null;
+            /**
+             * @description replaces the allow-list; [] or null: any address
+             * @example [
+             *       "203.0.113.7",
+             *       "10.0.0.0/8",
+             *       "2001:db8::/32"
+             *     ]
+             */
+            ip_allowlist?: string[] | null;
+            /**
+             * @description replaces the metadata; null: {}. At most 4096 bytes as JSON (UTF-8).
+             * @example {
+             *       "environment": "ci",
+             *       "team": "payments"
+             *     }
+             */
+            metadata?: {
+                [key: string]: unknown;
+            } | null;
+            /** @example CI/CD Pipeline */
+            name?: string;
+            /**
+             * @description requests per minute, from the next request on
+             * @example 1000
+             */
+            rate_limit?: number;
+            /**
+             * @description replaces the scopes; repeated scopes count once
+             * @example [
+             *       "agents:read"
+             *     ]
+             */
+            scopes?: ("agents:read" | "agents:write" | "deployments:read" | "deployments:write" | "metrics:read" | "pipelines:read" | "pipelines:write" | "gateways:read" | "gateways:write")[];
         };
         UpdateDeploymentDto: {
             /**
@@ -1473,7 +1610,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -1491,7 +1628,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:read` */
+            /** @description The caller lacks scope `agents:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1597,7 +1734,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -1615,7 +1752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:write` */
+            /** @description The caller lacks scope `agents:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1753,7 +1890,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -1771,7 +1908,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:read` */
+            /** @description The caller lacks scope `agents:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -1894,7 +2031,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -1912,7 +2049,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:write` */
+            /** @description The caller lacks scope `agents:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2040,7 +2177,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2058,7 +2195,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:write` */
+            /** @description The caller lacks scope `agents:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2215,7 +2352,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2233,7 +2370,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2333,7 +2470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2351,7 +2488,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin or developer */
+            /** @description API keys are refused, and users other than owner or admin or developer; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2481,7 +2618,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2499,7 +2636,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2597,7 +2734,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2615,7 +2752,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2729,7 +2866,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2747,7 +2884,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin or developer */
+            /** @description API keys are refused, and users other than owner or admin or developer; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -2779,6 +2916,194 @@ export interface operations {
                      *       "error": "Not Found",
                      *       "message": "No such key in this organization",
                      *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The API key's rate limit is used up (see X-RateLimit-*), or this address sent too many invalid API keys this minute (failed-key throttling) */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Rate limit of 100 requests per minute exceeded for this API key; retry in 42 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            503: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Too many API key verifications in progress; retry shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ApiKeysController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApiKeyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyResponse"];
+                };
+            };
+            /** @description id is not a UUID, the body is empty, or a field is invalid (the message names it); or the body is not valid JSON, or is nested more than 32 levels deep; or the Authorization and X-API-Key headers carry different credentials, or X-API-Key is sent twice (send one credential) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "message": "id is not a UUID, the body is empty, or a field is invalid (the message names it)",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "Authentication required: send Authorization: Bearer <token> or X-API-Key",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description API keys are refused, and users other than owner or admin or developer; or an API key used from a client address outside its ip_allowlist */
+            403: {
+                headers: {
+                    "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
+                    "X-RateLimit-Remaining": components["headers"]["X-RateLimit-Remaining"];
+                    "X-RateLimit-Reset": components["headers"]["X-RateLimit-Reset"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Forbidden",
+                     *       "message": "Requires role owner or admin or developer; you are viewer",
+                     *       "statusCode": 403
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such key in this organization */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "No such key in this organization",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The key is revoked, or expires_at is sent for a key that was rotated */
+            409: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Conflict",
+                     *       "message": "The key is revoked, or expires_at is sent for a key that was rotated",
+                     *       "statusCode": 409
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is larger than 100 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is larger than 100 kB",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported request body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "Unsupported request body charset",
+                     *       "statusCode": 415
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -2866,7 +3191,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2884,7 +3209,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin or developer */
+            /** @description API keys are refused, and users other than owner or admin or developer; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3050,7 +3375,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3068,7 +3393,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3189,7 +3514,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3207,7 +3532,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3291,7 +3616,7 @@ export interface operations {
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
-                action?: "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.transferred" | "api_key.refused_revoked" | "api_key.refused_expired" | "member.added" | "member.role_changed" | "member.removed";
+                action?: "api_key.created" | "api_key.rotated" | "api_key.revoked" | "api_key.transferred" | "api_key.refused_revoked" | "api_key.refused_expired" | "api_key.updated" | "api_key.refused_address" | "member.added" | "member.role_changed" | "member.removed";
                 /** @description the user or API key that acted */
                 actor_id?: string;
                 actor_type?: "user" | "api_key" | "system";
@@ -3334,7 +3659,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3352,7 +3677,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3559,7 +3884,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3577,7 +3902,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3794,7 +4119,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3812,7 +4137,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:read` */
+            /** @description The caller lacks scope `deployments:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -3918,7 +4243,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3936,7 +4261,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:write` */
+            /** @description The caller lacks scope `deployments:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4074,7 +4399,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4092,7 +4417,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:read` */
+            /** @description The caller lacks scope `deployments:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4215,7 +4540,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4233,7 +4558,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:write` */
+            /** @description The caller lacks scope `deployments:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4361,7 +4686,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4379,7 +4704,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:write` */
+            /** @description The caller lacks scope `deployments:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4539,7 +4864,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4557,7 +4882,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:read` */
+            /** @description The caller lacks scope `gateways:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4663,7 +4988,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4681,7 +5006,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:write` */
+            /** @description The caller lacks scope `gateways:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4819,7 +5144,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4837,7 +5162,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:read` */
+            /** @description The caller lacks scope `gateways:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -4960,7 +5285,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4978,7 +5303,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:write` */
+            /** @description The caller lacks scope `gateways:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5106,7 +5431,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5124,7 +5449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:write` */
+            /** @description The caller lacks scope `gateways:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5318,7 +5643,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5336,7 +5661,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `metrics:read` */
+            /** @description The caller lacks scope `metrics:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5433,7 +5758,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5451,7 +5776,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5552,7 +5877,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5570,7 +5895,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5705,7 +6030,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5723,7 +6048,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -5824,7 +6149,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5845,7 +6170,7 @@ export interface operations {
             /**
              * @description Only an owner can add an owner
              *
-             *     API keys are refused, and users other than owner or admin
+             *     API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist
              */
             403: {
                 headers: {
@@ -5997,7 +6322,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6018,7 +6343,7 @@ export interface operations {
             /**
              * @description Only an owner can remove an owner
              *
-             *     API keys are refused, and users other than owner or admin
+             *     API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist
              */
             403: {
                 headers: {
@@ -6156,7 +6481,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6177,7 +6502,7 @@ export interface operations {
             /**
              * @description Only an owner can make an owner or change an owner's role
              *
-             *     API keys are refused, and users other than owner or admin
+             *     API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist
              */
             403: {
                 headers: {
@@ -6352,7 +6677,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6370,7 +6695,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:read` */
+            /** @description The caller lacks scope `pipelines:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6476,7 +6801,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6494,7 +6819,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:write` */
+            /** @description The caller lacks scope `pipelines:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6632,7 +6957,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6650,7 +6975,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:read` */
+            /** @description The caller lacks scope `pipelines:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6773,7 +7098,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6791,7 +7116,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:write` */
+            /** @description The caller lacks scope `pipelines:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];
@@ -6919,7 +7244,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6937,7 +7262,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:write` */
+            /** @description The caller lacks scope `pipelines:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     "X-RateLimit-Limit": components["headers"]["X-RateLimit-Limit"];

@@ -61,6 +61,12 @@ class ApiKeyResponse:
     #: the user who created the key
     created_by: str
     created_at: str
+    #: false: refused with 401 "API key is disabled" until enabled again
+    enabled: bool
+    #: canonical addresses and CIDRs the key may be used from; [] means any address
+    ip_allowlist: List[str]
+    #: the key's metadata, as set at creation or by PATCH
+    metadata: Dict[str, Any]
     revoked_at: Optional[str] = None
 
 
@@ -77,7 +83,7 @@ class AuditLogPageResponse:
 class AuditLogResponse:
     """`AuditLogResponse` in the OpenAPI document."""
     id: str
-    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
+    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "api_key.updated", "api_key.refused_address", "member.added", "member.role_changed", "member.removed"]
     actor_type: Literal["user", "api_key", "system"]
     #: user id or API key id; null for the system
     actor_id: Optional[str]
@@ -137,6 +143,10 @@ class _CreateApiKeyDtoRequired(TypedDict):
 class CreateApiKeyDto(_CreateApiKeyDtoRequired, total=False):
     """Request body `CreateApiKeyDto`."""
     expires_at: str
+    #: client addresses the key may be used from; empty or omitted: any address
+    ip_allowlist: Optional[List[str]]
+    #: a JSON object returned with the key and handed to the code that checks it. At most 4096 bytes as JSON (UTF-8).
+    metadata: Optional[Dict[str, Any]]
     #: requests per minute
     rate_limit: int
 
@@ -190,6 +200,12 @@ class CreatedApiKeyResponse:
     rate_limit: int
     expires_at: Optional[str]
     created_at: str
+    #: false: refused with 401 "API key is disabled" until enabled again
+    enabled: bool
+    #: canonical addresses and CIDRs the key may be used from; [] means any address
+    ip_allowlist: List[str]
+    #: the key's metadata, as set at creation or by PATCH
+    metadata: Dict[str, Any]
 
 
 @dataclass
@@ -396,6 +412,12 @@ class RotatedApiKeyResponse:
     rate_limit: int
     expires_at: Optional[str]
     created_at: str
+    #: false: refused with 401 "API key is disabled" until enabled again
+    enabled: bool
+    #: canonical addresses and CIDRs the key may be used from; [] means any address
+    ip_allowlist: List[str]
+    #: the key's metadata, as set at creation or by PATCH
+    metadata: Dict[str, Any]
     rotated_from: RotatedFromResponse
 
 
@@ -440,6 +462,23 @@ class UpdateAgentDto(TypedDict, total=False):
     name: str
     #: active when omitted on create
     status: Literal["active", "inactive"]
+
+
+class UpdateApiKeyDto(TypedDict, total=False):
+    """Request body `UpdateApiKeyDto`."""
+    #: false: the key is refused (401 "API key is disabled") until enabled again
+    enabled: bool
+    #: null: the key does not expire
+    expires_at: Optional[str]
+    #: replaces the allow-list; [] or null: any address
+    ip_allowlist: Optional[List[str]]
+    #: replaces the metadata; null: {}. At most 4096 bytes as JSON (UTF-8).
+    metadata: Optional[Dict[str, Any]]
+    name: str
+    #: requests per minute, from the next request on
+    rate_limit: int
+    #: replaces the scopes; repeated scopes count once
+    scopes: List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]
 
 
 class UpdateDeploymentDto(TypedDict, total=False):
@@ -560,7 +599,7 @@ class AuditListQuery(TypedDict, total=False):
     limit: int
     #: next_cursor of the previous page
     cursor: str
-    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
+    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "api_key.updated", "api_key.refused_address", "member.added", "member.role_changed", "member.removed"]
     #: the user or API key that acted
     actor_id: str
     actor_type: Literal["user", "api_key", "system"]
@@ -658,6 +697,7 @@ __all__ = [
     "ScopeResponse",
     "SessionResponse",
     "UpdateAgentDto",
+    "UpdateApiKeyDto",
     "UpdateDeploymentDto",
     "UpdateGatewayDto",
     "UpdateMemberDto",
