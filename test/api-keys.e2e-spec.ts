@@ -42,7 +42,7 @@ describe('API keys (e2e)', () => {
         .send({ name: '  CI/CD Pipeline  ', scopes: ['agents:read', 'deployments:write', 'agents:read'], rate_limit: 50, expires_at: expiresAt })
         .expect(201);
       expect(Object.keys(res.body).sort()).toEqual(
-        ['created_at', 'expires_at', 'id', 'key', 'key_prefix', 'name', 'rate_limit', 'scopes'].sort(),
+        ['created_at', 'enabled', 'expires_at', 'id', 'ip_allowlist', 'key', 'key_prefix', 'metadata', 'name', 'rate_limit', 'scopes'].sort(),
       );
       expect(res.body.key).toMatch(/^sk_live_[a-z0-9]{8}_[A-Za-z0-9]{32}$/);
       expect(res.body.key_prefix).toBe(res.body.key.slice(0, 16));
@@ -65,7 +65,7 @@ describe('API keys (e2e)', () => {
       const key = await createKey(t, owner);
       const res = await t.api().get(`/api/v1/api-keys/${key.id}`).set(bearer(owner.token)).expect(200);
       expect(Object.keys(res.body).sort()).toEqual(
-        ['created_at', 'created_by', 'expires_at', 'id', 'key_prefix', 'last_used_at', 'name', 'rate_limit', 'revoked_at', 'scopes', 'status'].sort(),
+        ['created_at', 'created_by', 'enabled', 'expires_at', 'id', 'ip_allowlist', 'key_prefix', 'last_used_at', 'metadata', 'name', 'rate_limit', 'revoked_at', 'scopes', 'status'].sort(),
       );
       expect(res.body).toMatchObject({ id: key.id, status: 'active', created_by: owner.userId, last_used_at: null, revoked_at: null });
       expect(JSON.stringify(res.body)).not.toContain(key.key);
