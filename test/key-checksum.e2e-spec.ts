@@ -45,7 +45,8 @@ describe('checksummed keys (e2e)', () => {
   beforeAll(async () => {
     t = await startTestApp();
     // A listening server, so that clients can come from distinct bound 127.x addresses.
-    await new Promise<void>((resolve) => t.app.getHttpServer().listen(0, '127.0.0.1', resolve));
+    // app.listen (not the server's own): app.close() then closes the server too.
+    await t.app.listen(0, '127.0.0.1');
     baseUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
   });
   afterAll(() => t.close());
