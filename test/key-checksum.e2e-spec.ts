@@ -9,6 +9,7 @@ import { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner
 import { ClusterVerifier } from '../src/api-keys/verification/cluster-verifier';
 import { generateLegacyKey, hasValidChecksum } from '../src/api-keys/verification/key-format';
 import { VerifiedKeyCache } from '../src/api-keys/verification/verified-key-cache';
+import { UsageRecorder } from '../src/api-keys/usage/usage-recorder';
 import { BcryptScheduler } from '../src/bcrypt/bcrypt-scheduler';
 import { withEnv } from './helpers/env';
 import { createKey, registerOrg } from './helpers/fixtures';
@@ -16,11 +17,13 @@ import { call, inPool, statusCounts } from './helpers/load';
 import { startTestApp, TestApp } from './helpers/test-app';
 
 /**
- * Everything a key check can cost, counted in-process: database queries (every TypeORM query,
- * PostgreSQL or PGlite, goes through PostgresQueryRunner.query), reads of the cluster's verifier in
- * Redis, lookups in the verified-key cache and bcrypt compares.
+ * Everything a key check can cost, counted in-process from now on: database queries (every TypeORM
+ * query, PostgreSQL or PGlite, goes through PostgresQueryRunner.query), reads of the cluster's
+ * verifier in Redis, lookups in the verified-key cache and bcrypt compares. Counted usage is written
+ * first: the background flusher then has nothing to write (and writes nothing) while we count.
  */
-function costs(t: TestApp) {
+async function costs(t: TestApp) {
+  await t.app.get(UsageRecorder).flush();
   const spies = {
     queries: jest.spyOn(PostgresQueryRunner.prototype, 'query'),
     verifierReads: jest.spyOn(t.app.get(ClusterVerifier), 'check'),
@@ -62,9 +65,7 @@ describe('checksummed keys (e2e)', () => {
     const owner = await registerOrg(t);
     const key = await createKey(t, owner);
     const broken = breakChecksum(key.key);
-    // Let the creation's background work (usage, verifier store) settle before counting.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const cost = costs(t);
+    const cost = await costs(t);
     try {
       const res = await t.api().get('/api/v1/agents').set('X-API-Key', broken).expect(401);
       expect(res.body).toEqual({ statusCode: 401, error: 'Unauthorized', message: 'API key is invalid' });
@@ -82,7 +83,6 @@ describe('checksummed keys (e2e)', () => {
   it('refuses hundreds of broken checksums, concurrently from several addresses, with no query at all: each address within its failure budget', async () => {
     const owner = await registerOrg(t);
     const keys = await Promise.all(Array.from({ length: 5 }, () => createKey(t, owner)));
-    await new Promise((resolve) => setTimeout(resolve, 200));
     const net = randomInt(1, 250);
     const addresses = Array.from({ length: 5 }, (_, i) => `127.${net}.${i + 1}.9`);
     const calls = Array.from({ length: 300 }, (_, i) => ({
@@ -90,7 +90,7 @@ describe('checksummed keys (e2e)', () => {
       headers: { 'x-api-key': breakChecksum(keys[i % keys.length].key) },
       from: addresses[i % addresses.length],
     }));
-    const cost = costs(t);
+    const cost = await costs(t);
     try {
       const answers = await inPool(calls, 100, (c) => call(baseUrl, c));
       expect(cost.counts()).toEqual({ queries: 0, verifierReads: 0, cacheLookups: 0, compares: 0 });
