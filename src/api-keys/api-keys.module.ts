@@ -20,6 +20,12 @@ import { VerifiedKeyCache } from './verification/verified-key-cache';
 import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyThrottlerGuard, keyThrottlerOptions } from './rate-limit/api-key-throttler.guard';
 import { ApiKeysController } from './api-keys.controller';
+import { GithubSignatureGuard } from './leaks/github-signature.guard';
+import { LeakReportAttempts } from './leaks/leak-report-attempts';
+import { LeakReports } from './leaks/leak-reports';
+import { LeakedKeys } from './leaks/leaked-keys';
+import { LeakedKeysController } from './leaks/leaked-keys.controller';
+import { SecretScanningController } from './leaks/secret-scanning.controller';
 import { ApiKeysService } from './api-keys.service';
 import { RateLimitModule } from './rate-limit/rate-limit.module';
 import { RateLimitStorage } from './rate-limit/rate-limit.storage';
@@ -42,7 +48,7 @@ import { KeyPolicyModule } from './policy/key-policy.module';
       useFactory: keyThrottlerOptions,
     }),
   ],
-  controllers: [ApiKeysController],
+  controllers: [ApiKeysController, LeakedKeysController, SecretScanningController],
   providers: [
     ApiKeysService,
     ApiKeyThrottlerGuard,
@@ -53,6 +59,10 @@ import { KeyPolicyModule } from './policy/key-policy.module';
     ClusterVerifier,
     KeyFailures,
     LegacyKeys,
+    LeakedKeys,
+    LeakReports,
+    LeakReportAttempts,
+    GithubSignatureGuard,
     KeyEvents,
     UsageRecorder,
     UsageWriter,

@@ -56,7 +56,7 @@ export interface RotateKeyInput {
 export type { RotatedKey } from './issued-key';
 
 /** Why a key was revoked, as its audit entry records it. */
-export type RevocationReason = 'user' | 'member_removed' | 'unused';
+export type RevocationReason = 'user' | 'member_removed' | 'unused' | 'leaked';
 
 /** A committed change to a key that every instance must hear about (see announce()). */
 export type KeyChange = KeyEvent;
@@ -349,13 +349,14 @@ export class ApiKeysService {
   /**
    * Revokes a key at once; revoking a revoked key changes nothing. With `by`, the key must belong to
    * that user's organization, and a developer may revoke only the keys they created. The audit
-   * entry records why (`reason`).
+   * entry records why (`reason`), with `details` (a leak's `url` and `source`).
    */
   async revoke(
     keyId: string,
     by?: UserPrincipal,
     actor: AuditActor = userActor(by?.userId ?? null),
     reason: RevocationReason = 'user',
+    details: Record<string, unknown> = {},
   ): Promise<void> {
     const key = await this.keys.findOne({
       select: { id: true, organizationId: true, name: true, createdBy: true, status: true, keyPrefix: true },
@@ -372,7 +373,7 @@ export class ApiKeysService {
         .where('id = :id AND status = :active', { id: keyId, active: 'active' })
         .execute();
       // A concurrent revocation got there first: one entry is enough.
-      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor, { reason }), tx);
+      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor, { reason, ...details }), tx);
     });
     await this.events.publish({ type: 'revoked', keyId, keyPrefix: key.keyPrefix });
   }

@@ -13,6 +13,7 @@ import {
   validateSync,
 } from 'class-validator';
 import { availableParallelism } from 'node:os';
+import { parseGithubScanningKeys } from './github-scanning-keys';
 import { trustProxyProblem } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }) =>
@@ -217,6 +218,25 @@ export class EnvironmentVariables {
   @Min(100)
   @Max(24 * 3600 * 1000)
   KEY_POLICY_JOB_MS = 60_000;
+
+  /**
+   * Leak reports (POST /api-keys/leaked, public) allowed per client address per hour, cluster-wide
+   * with Redis. Each may cost one query and a few bcrypt compares.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  LEAK_REPORTS_PER_ADDRESS_PER_HOUR = 30;
+
+  /**
+   * GitHub's secret-scanning public keys, the JSON served at
+   * https://api.github.com/meta/public_keys/secret_scanning. Unset: POST /secret-scanning/github answers 404.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  GITHUB_SECRET_SCANNING_KEYS?: string;
 }
 
 export type AppConfig = EnvironmentVariables;
@@ -228,6 +248,13 @@ export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
     throw new Error(`Invalid environment: ${lines.join('; ')}`);
+  }
+  if (env.GITHUB_SECRET_SCANNING_KEYS !== undefined) {
+    try {
+      parseGithubScanningKeys(env.GITHUB_SECRET_SCANNING_KEYS);
+    } catch (err) {
+      throw new Error(`Invalid environment: ${(err as Error).message}`);
+    }
   }
   const trustProxy = env.TRUST_PROXY === undefined ? undefined : trustProxyProblem(env.TRUST_PROXY);
   if (trustProxy) throw new Error(`Invalid environment: ${trustProxy}`);

@@ -136,6 +136,24 @@ export class KeyVerifier implements OnModuleInit {
     }
   }
 
+  /**
+   * Whether this process's cache or the cluster's verifier vouches for a key (a leak report's
+   * candidate, whose prefix is known to exist): 'match', 'mismatch', or 'unknown' when neither
+   * knows the prefix (only bcrypt can tell). No database, no failure budget; revoked keys too.
+   */
+  async vouch(keyPrefix: string, plainKey: string): Promise<'match' | 'mismatch' | 'unknown'> {
+    if (this.cache.match(keyPrefix, plainKey)) return 'match';
+    // Another secret is cached for this prefix: prefixes are unique, so this one is wrong.
+    if (this.cache.peek(keyPrefix)) return 'mismatch';
+    const answer = await this.cluster.check(keyPrefix, plainKey);
+    return answer === 'absent' ? 'unknown' : answer;
+  }
+
+  /** Whether a well-formed key that fails its checksum may still be genuine (issued before checksums; no I/O). */
+  isLegacy(keyPrefix: string): boolean {
+    return this.legacy.has(keyPrefix);
+  }
+
   /** A key just issued (its plain value is in hand): known to this process and to the cluster at once. */
   async issued(keyPrefix: string, plainKey: string, state: KeyState): Promise<void> {
     this.cache.remember(keyPrefix, plainKey, state);
