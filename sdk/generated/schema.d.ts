@@ -80,6 +80,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys/leaked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report leaked keys: every genuine, active one among them is revoked
+         * @description Up to 1000 strings found somewhere public, and optionally where. The answer is the same whatever they were: it says how many strings were received, never which were keys or whose. Genuine, active keys are revoked shortly after (audited as api_key.revoked with reason 'leaked'). Limited per client address (LEAK_REPORTS_PER_ADDRESS_PER_HOUR).
+         *
+         *     Public: no credentials needed.
+         */
+        post: operations["LeakedKeysController_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys/scopes": {
         parameters: {
             query?: never;
@@ -566,6 +588,28 @@ export interface paths {
          * @description Requires scope: `pipelines:write`.
          */
         patch: operations["PipelinesController_update"];
+        trace?: never;
+    };
+    "/api/v1/secret-scanning/github": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * GitHub secret scanning: revoke the genuine keys GitHub found, label each token
+         * @description GitHub's secret-scanning partner format. The body is signed by GitHub (ECDSA P-256, SHA-256, over the raw body) with a key from GITHUB_SECRET_SCANNING_KEYS; every genuine, active key is revoked (audited as api_key.revoked with reason 'leaked', source 'github'). Answers 404 while GITHUB_SECRET_SCANNING_KEYS is unset.
+         *
+         *     Public: no credentials needed.
+         */
+        post: operations["SecretScanningController_github"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/v1/webhooks": {
@@ -1250,6 +1294,46 @@ export interface components {
             /** @example https://eu.gateway.example.com */
             url: string;
         };
+        GithubSecretLabelResponse: {
+            /**
+             * @description true_positive: a genuine key of this service (revoked now if it was active); false_positive: anything else
+             * @example true_positive
+             * @enum {string}
+             */
+            label: "true_positive" | "false_positive";
+            /**
+             * @description the token as GitHub sent it
+             * @example sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+             */
+            token_raw: string;
+            /**
+             * @description the type GitHub sent
+             * @example kaizen_studio_api_key
+             */
+            token_type: string;
+        };
+        GithubSecretMatchDto: {
+            /**
+             * @description what GitHub found it in: content, commit, pull_request_title, ...
+             * @example content
+             */
+            source: string;
+            /**
+             * @description the matched string
+             * @example sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+             */
+            token: string;
+            /**
+             * @description the secret type registered with GitHub
+             * @example kaizen_studio_api_key
+             */
+            type: string;
+            /**
+             * @description where it was found (may be empty)
+             * @example https://github.com/example/repo/blob/abc123/.env#L3
+             */
+            url: string;
+        };
         HealthDetails: {
             bcrypt: components["schemas"]["BcryptHealth"];
             /** @description up or down */
@@ -1321,6 +1405,13 @@ export interface components {
              * @example 2024-01-15T10:00:00.000Z
              */
             window_start: string;
+        };
+        LeakReportResponse: {
+            /**
+             * @description how many strings the report held (duplicates included)
+             * @example 1
+             */
+            received: number;
         };
         LoginDto: {
             /**
@@ -1451,6 +1542,21 @@ export interface components {
             organization_name: string;
             /** @example correct horse battery */
             password: string;
+        };
+        ReportLeakedKeysDto: {
+            /**
+             * @description 1 to 1000 strings of at most 256 characters; anything may be sent, only genuine keys are acted on
+             * @example [
+             *       "sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+             *     ]
+             */
+            keys: string[];
+            /**
+             * Format: uri
+             * @description where the strings were found (http or https)
+             * @example https://github.com/example/repo/blob/main/.env
+             */
+            url?: string;
         };
         ResourceCounts: {
             /** @example 12 */
@@ -2050,7 +2156,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2068,7 +2174,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:read` */
+            /** @description The caller lacks scope `agents:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2182,7 +2288,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2200,7 +2306,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:write` */
+            /** @description The caller lacks scope `agents:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2346,7 +2452,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2364,7 +2470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:read` */
+            /** @description The caller lacks scope `agents:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2497,7 +2603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2515,7 +2621,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:write` */
+            /** @description The caller lacks scope `agents:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2653,7 +2759,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2671,7 +2777,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `agents:write` */
+            /** @description The caller lacks scope `agents:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2834,7 +2940,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2852,7 +2958,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -2956,7 +3062,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -2974,7 +3080,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin or developer */
+            /** @description API keys are refused, and users other than owner or admin or developer; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -3073,6 +3179,100 @@ export interface operations {
             };
         };
     };
+    LeakedKeysController_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportLeakedKeysDto"];
+            };
+        };
+        responses: {
+            /** @description Received; genuine keys among them will be revoked */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeakReportResponse"];
+                };
+            };
+            /** @description keys or url is missing or invalid; or the body is not valid JSON, or is nested more than 32 levels deep */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "message": "keys or url is missing or invalid",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is larger than 100 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is larger than 100 kB",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported request body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "Unsupported request body charset",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many leak reports from this address (LEAK_REPORTS_PER_ADDRESS_PER_HOUR), or too many waiting */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many leak reports from this address; try again in 1800 seconds",
+                     *       "statusCode": 429
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     ApiKeysController_scopes: {
         parameters: {
             query?: never;
@@ -3108,7 +3308,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3126,7 +3326,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -3228,7 +3428,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3246,7 +3446,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -3364,7 +3564,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3382,7 +3582,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin or developer */
+            /** @description API keys are refused, and users other than owner or admin or developer; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -3505,7 +3705,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3523,7 +3723,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin or developer */
+            /** @description API keys are refused, and users other than owner or admin or developer; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -3697,7 +3897,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3715,7 +3915,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin or developer */
+            /** @description API keys are refused, and users other than owner or admin or developer; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -3885,7 +4085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -3903,7 +4103,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4028,7 +4228,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4046,7 +4246,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4177,7 +4377,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4195,7 +4395,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4406,7 +4606,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4424,7 +4624,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4649,7 +4849,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4667,7 +4867,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:read` */
+            /** @description The caller lacks scope `deployments:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4781,7 +4981,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4799,7 +4999,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:write` */
+            /** @description The caller lacks scope `deployments:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -4945,7 +5145,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -4963,7 +5163,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:read` */
+            /** @description The caller lacks scope `deployments:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -5096,7 +5296,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5114,7 +5314,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:write` */
+            /** @description The caller lacks scope `deployments:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -5252,7 +5452,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5270,7 +5470,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `deployments:write` */
+            /** @description The caller lacks scope `deployments:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -5440,7 +5640,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5458,7 +5658,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:read` */
+            /** @description The caller lacks scope `gateways:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -5572,7 +5772,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5590,7 +5790,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:write` */
+            /** @description The caller lacks scope `gateways:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -5736,7 +5936,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5754,7 +5954,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:read` */
+            /** @description The caller lacks scope `gateways:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -5887,7 +6087,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -5905,7 +6105,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:write` */
+            /** @description The caller lacks scope `gateways:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -6043,7 +6243,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6061,7 +6261,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `gateways:write` */
+            /** @description The caller lacks scope `gateways:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -6265,7 +6465,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6283,7 +6483,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `metrics:read` */
+            /** @description The caller lacks scope `metrics:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -6384,7 +6584,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6402,7 +6602,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -6507,7 +6707,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6525,7 +6725,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -6660,7 +6860,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6678,7 +6878,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -6783,7 +6983,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6801,7 +7001,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -6940,7 +7140,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -6958,7 +7158,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused */
+            /** @description API keys are refused; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -7063,7 +7263,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -7084,7 +7284,7 @@ export interface operations {
             /**
              * @description Only an owner can add an owner
              *
-             *     API keys are refused, and users other than owner or admin
+             *     API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist
              */
             403: {
                 headers: {
@@ -7240,7 +7440,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -7261,7 +7461,7 @@ export interface operations {
             /**
              * @description Only an owner can remove an owner
              *
-             *     API keys are refused, and users other than owner or admin
+             *     API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist
              */
             403: {
                 headers: {
@@ -7403,7 +7603,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -7424,7 +7624,7 @@ export interface operations {
             /**
              * @description Only an owner can make an owner or change an owner's role
              *
-             *     API keys are refused, and users other than owner or admin
+             *     API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist
              */
             403: {
                 headers: {
@@ -7607,7 +7807,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -7625,7 +7825,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:read` */
+            /** @description The caller lacks scope `pipelines:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -7739,7 +7939,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -7757,7 +7957,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:write` */
+            /** @description The caller lacks scope `pipelines:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -7903,7 +8103,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -7921,7 +8121,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:read` */
+            /** @description The caller lacks scope `pipelines:read`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8054,7 +8254,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -8072,7 +8272,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:write` */
+            /** @description The caller lacks scope `pipelines:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8210,7 +8410,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -8228,7 +8428,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description The caller lacks scope `pipelines:write` */
+            /** @description The caller lacks scope `pipelines:write`; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8349,6 +8549,139 @@ export interface operations {
             };
         };
     };
+    SecretScanningController_github: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description base64 DER ECDSA P-256 SHA-256 signature of the raw body */
+                "Github-Public-Key-Signature": string;
+                /** @description key_identifier of the GitHub public key that signed the body */
+                "Github-Public-Key-Identifier": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GithubSecretMatchDto"][];
+            };
+        };
+        responses: {
+            /** @description One label per token, in the order received */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GithubSecretLabelResponse"][];
+                };
+            };
+            /** @description The body is not an array of 1 to 1000 { token, type, url, source }; or the body is not valid JSON, or is nested more than 32 levels deep */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not an array of 1 to 1000 { token, type, url, source }",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signature is missing or invalid, or names an unknown key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "The signature is missing or invalid, or names an unknown key",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description GitHub secret scanning is not configured on this server (GITHUB_SECRET_SCANNING_KEYS) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "GitHub secret scanning is not configured on this server (GITHUB_SECRET_SCANNING_KEYS)",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is larger than 100 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is larger than 100 kB",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported request body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "Unsupported request body charset",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too busy to check the keys now; GitHub retries */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Too busy to check the keys now; GitHub retries",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     WebhooksController_list: {
         parameters: {
             query?: {
@@ -8388,7 +8721,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -8406,7 +8739,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8510,7 +8843,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -8528,7 +8861,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8664,7 +8997,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -8682,7 +9015,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8800,7 +9133,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -8818,7 +9151,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -8941,7 +9274,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -8959,7 +9292,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -9116,7 +9449,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -9134,7 +9467,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -9254,7 +9587,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -9272,7 +9605,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -9391,7 +9724,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -9409,7 +9742,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
@@ -9528,7 +9861,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Missing, malformed, unknown, expired or revoked credentials */
+            /** @description Missing, malformed, unknown, expired or revoked credentials, or a disabled API key */
             401: {
                 headers: {
                     "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
@@ -9546,7 +9879,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description API keys are refused, and users other than owner or admin */
+            /** @description API keys are refused, and users other than owner or admin; or an API key used from a client address outside its ip_allowlist */
             403: {
                 headers: {
                     RateLimit: components["headers"]["RateLimit"];
