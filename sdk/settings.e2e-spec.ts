@@ -129,7 +129,7 @@ describe('KaizenClient apiKeys.update, enable and disable', () => {
 });
 
 describe('KaizenClient webhooks', () => {
-  it('creates (secret once), lists, reads, updates, pings, logs, redelivers and deletes an endpoint', async () => {
+  it('creates (secret once), lists, reads, updates, pings, logs, redelivers, rotates the secret of and deletes an endpoint', async () => {
     received.length = 0;
     const created = await owner.webhooks.create({ url: receiverUrl, events: ['api_key.created'], description: 'SDK test' });
     expect(created).toMatchObject({ url: receiverUrl, events: ['api_key.created'], description: 'SDK test', enabled: true });
@@ -166,6 +166,15 @@ describe('KaizenClient webhooks', () => {
     expect(await eventually(async () => received.length >= 2, 20_000, 50)).toBe(true);
     expect(received[1].headers['webhook-id']).toBe(received[0].headers['webhook-id']);
     expect(new Webhook(secret).verify(received[1].body, received[1].headers)).toMatchObject({ type: 'webhook.test' });
+
+    // A new secret, once; later deliveries are signed with it and no longer with the old one.
+    const rotated = await owner.webhooks.rotateSecret(created.id);
+    expect(rotated.secret).toMatch(/^whsec_/);
+    expect(rotated.secret).not.toBe(secret);
+    await owner.webhooks.test(created.id);
+    expect(await eventually(async () => received.length >= 3, 20_000, 50)).toBe(true);
+    expect(new Webhook(rotated.secret).verify(received[2].body, received[2].headers)).toMatchObject({ type: 'webhook.test' });
+    expect(() => new Webhook(secret).verify(received[2].body, received[2].headers)).toThrow();
 
     await expect(owner.webhooks.update(created.id, { enabled: false })).resolves.toMatchObject({ enabled: false });
     await expect(owner.webhooks.delete(created.id)).resolves.toBeUndefined();

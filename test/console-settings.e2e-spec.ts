@@ -248,6 +248,21 @@ describe('Web console: key settings, webhooks and key policy (e2e)', () => {
     expect(await eventually(async () => received.length === 2, 20_000, 50)).toBe(true);
     expect(received[1].headers['webhook-id']).toBe(received[0].headers['webhook-id']);
 
+    // Replace the signing secret: confirmed, shown once, and the next delivery is signed with it.
+    await page.getByRole('button', { name: 'Replace signing secret' }).click();
+    await page.getByRole('dialog', { name: 'Replace the signing secret?' }).getByRole('button', { name: 'Replace secret' }).click();
+    const renewed = page.getByRole('dialog', { name: 'New signing secret' });
+    const newSecret = await renewed.getByLabel('Signing secret').inputValue();
+    expect(newSecret).toMatch(/^whsec_/);
+    expect(newSecret).not.toBe(secret);
+    await capture(page, 'webhook-secret-replaced');
+    await renewed.getByRole('button', { name: 'I have copied the secret' }).click();
+    await renewed.waitFor({ state: 'detached' });
+    expect(await everywhereOnPage(page)).not.toContain(newSecret);
+    await page.getByRole('button', { name: 'Send test' }).click();
+    expect(await eventually(async () => received.length === 3, 20_000, 50)).toBe(true);
+    expect(new Webhook(newSecret).verify(received[2].body, received[2].headers as Record<string, string>)).toMatchObject({ type: 'webhook.test' });
+
     // Edit: events, description and the switch; saved as the API answers.
     await page.getByRole('checkbox', { name: /^api_key\.expiring/ }).uncheck();
     await page.getByRole('checkbox', { name: /^api_key\.created/ }).check();

@@ -256,6 +256,9 @@ export class KaizenClient {
       send(this.http.PATCH('/api/v1/webhooks/{id}', { params: { path: { id } }, body, ...this.via(options) })),
     delete: (id: string, options?: RequestOptions) =>
       done(this.http.DELETE('/api/v1/webhooks/{id}', { params: { path: { id } }, ...this.via(options) })),
+    /** Replaces the signing secret at once; the new `secret` is in this answer only. */
+    rotateSecret: (id: string, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/webhooks/{id}/rotate-secret', { params: { path: { id } }, ...this.via(options) })),
     /** Queues a `webhook.test` event for the endpoint; resolves to `{ delivery_id }` (202). */
     test: (id: string, options?: RequestOptions) =>
       send(this.http.POST('/api/v1/webhooks/{id}/test', { params: { path: { id } }, ...this.via(options) })),

@@ -515,6 +515,20 @@ class AsyncWebhooks(_AsyncListable[models.WebhookEndpointResponse, models.Webhoo
             Call("DELETE", path(self._path + "/{id}", id=id), max_retries=max_retries, timeout=timeout)
         )
 
+    async def rotate_secret(
+        self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET
+    ) -> models.WebhookSecretResponse:
+        """Replaces the signing secret at once; the new ``secret`` is in this answer only."""
+        return await self._client._request(
+            Call(
+                "POST",
+                path(self._path + "/{id}/rotate-secret", id=id),
+                models.WebhookSecretResponse,
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
     async def test(
         self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET
     ) -> models.DeliveryAcceptedResponse:

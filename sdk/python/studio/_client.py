@@ -514,6 +514,20 @@ class Webhooks(_Listable[models.WebhookEndpointResponse, models.WebhookEndpointP
             Call("DELETE", path(self._path + "/{id}", id=id), max_retries=max_retries, timeout=timeout)
         )
 
+    def rotate_secret(
+        self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET
+    ) -> models.WebhookSecretResponse:
+        """Replaces the signing secret at once; the new ``secret`` is in this answer only."""
+        return self._client._request(
+            Call(
+                "POST",
+                path(self._path + "/{id}/rotate-secret", id=id),
+                models.WebhookSecretResponse,
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
     def test(
         self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET
     ) -> models.DeliveryAcceptedResponse:

@@ -67,6 +67,13 @@ def test_webhook_endpoint_lifecycle_with_a_signed_test_ping_and_a_redelivery(own
     assert again["headers"]["webhook-id"] == first["headers"]["webhook-id"]
     assert signature_ok(created.secret, again)
 
+    rotated = owner.webhooks.rotate_secret(created.id)
+    assert isinstance(rotated, models.WebhookSecretResponse)
+    assert rotated.secret.startswith("whsec_") and rotated.secret != created.secret
+    owner.webhooks.test(created.id)
+    third = receiver.wait_for(3)[2]
+    assert signature_ok(rotated.secret, third) and not signature_ok(created.secret, third)
+
     assert owner.webhooks.update(created.id, enabled=False).enabled is False
     assert owner.webhooks.delete(created.id) is None
     with pytest.raises(NotFoundError):

@@ -6,6 +6,7 @@ import { ConfirmDialog } from '../components/ConfirmDialog';
 import { DeliveryLog } from '../components/DeliveryLog';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { PageHeading } from '../components/PageHeading';
+import { RotateSecretDialog } from '../components/RotateSecretDialog';
 import { Loading } from '../components/States';
 import { WebhookEventsPicker } from '../components/WebhookEventsPicker';
 import { WebhookStateBadge } from '../components/WebhookStateBadge';
@@ -91,6 +92,7 @@ export function WebhookDetailPage() {
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
   const [deleting, setDeleting] = useState(false);
+  const [rotating, setRotating] = useState(false);
   const [testing, setTesting] = useState(false);
   const [testError, setTestError] = useState<unknown>(null);
   const [testSent, setTestSent] = useState(false);
@@ -178,11 +180,15 @@ export function WebhookDetailPage() {
               <code>{hook.id}</code>
             </dd>
             <dt>Signing secret</dt>
-            <dd>Shown once, when the endpoint was added.</dd>
+            <dd>Shown once, when the endpoint was added or the secret replaced.</dd>
           </dl>
+          <button type="button" className="button secondary small" onClick={() => setRotating(true)}>
+            Replace signing secret
+          </button>
         </section>
       </div>
       <DeliveryLog endpointId={hook.id} />
+      {rotating ? <RotateSecretDialog endpointId={hook.id} onClose={() => setRotating(false)} /> : null}
       {deleting ? (
         <ConfirmDialog
           title="Delete this webhook endpoint?"
