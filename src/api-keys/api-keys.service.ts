@@ -287,7 +287,7 @@ export class ApiKeysService {
     return key;
   }
 
-  /** The key's record when the plain key is valid, active and unexpired; otherwise null. */
+  /** The key's record (metadata included) when the plain key is valid, active, enabled and unexpired; otherwise null. */
   async validate(plainKey: string): Promise<ApiKey | null> {
     try {
       const state = await this.verifier.verify(plainKey);
