@@ -151,16 +151,16 @@ export class AuditService implements BeforeApplicationShutdown {
    */
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
     if (!manager) {
-      if (this.listeners.length === 0) return this.insert(entry, this.logs.manager);
+      if (this.listeners.length === 0) return this.insert(entry, this.logs);
       return this.logs.manager.transaction((tx) => this.record(entry, tx));
     }
-    await this.insert(entry, manager);
+    await this.insert(entry, manager.getRepository(AuditLog));
     for (const listener of this.listeners) await listener(entry, manager);
   }
 
-  private async insert(entry: AuditEntry, manager: EntityManager): Promise<void> {
+  private async insert(entry: AuditEntry, repo: Repository<AuditLog>): Promise<void> {
     // The cast only widens metadata's type: TypeORM's deep-partial type has no room for `unknown` values.
-    await manager.getRepository(AuditLog).insert(toAuditRow(entry) as QueryDeepPartialEntity<AuditLog>);
+    await repo.insert(toAuditRow(entry) as QueryDeepPartialEntity<AuditLog>);
   }
 
   /**

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiCallbacks,
   ApiCreatedResponse,
-  ApiExtraModels,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
@@ -36,7 +36,6 @@ const DELIVERY_ID = 'delivery_id';
 
 /** Webhook endpoints, for owners and admins signed in (never an API key). */
 @ApiTags('webhooks')
-@ApiExtraModels(WebhookEventPayloadSchema)
 @UsersOnly('owner', 'admin')
 @Controller('webhooks')
 export class WebhooksController {
@@ -45,7 +44,16 @@ export class WebhooksController {
   @Post()
   @ApiOperation({
     summary: 'Register an endpoint; its signing secret is in this response only',
-    description: 'Events are POSTed as the WebhookEventPayloadSchema component, signed per Standard Webhooks.',
+    description:
+      'Events are POSTed to the url as WebhookEventPayloadSchema (the `event` callback), signed per Standard Webhooks: ' +
+      'headers webhook-id, webhook-timestamp and webhook-signature.',
+  })
+  @ApiCallbacks({
+    name: 'event',
+    callbackUrl: '{$request.body#/url}',
+    method: 'post',
+    requestBody: { type: WebhookEventPayloadSchema },
+    expectedResponse: { status: 200, description: 'Any 2xx acknowledges the event; anything else (or no answer in 10 s) is retried' },
   })
   @ApiCreatedResponse({ type: CreatedWebhookEndpointResponse })
   @ApiErrors({ 400: 'url is invalid or resolves to a non-public address, or events is empty or names an unknown event' })
@@ -77,11 +85,13 @@ export class WebhooksController {
   @Patch(`:${ID}`)
   @ApiOperation({
     summary: "Change an endpoint's url, events, description or enabled",
-    description: 'enabled: true re-enables an endpoint the service disabled, and resets its failure count.',
+    description:
+      'enabled: true re-enables an endpoint the service disabled, and resets its failure count. ' +
+      'Fields left out keep their value; a change is audited as webhook_endpoint.updated.',
   })
   @ApiParam({ name: ID, format: 'uuid' })
   @ApiOkResponse({ type: WebhookEndpointResponse })
-  @ApiErrors({ 400: 'Empty body, or a field is invalid (see POST)', 404: 'Webhook endpoint not found' })
+  @ApiErrors({ 400: 'A field is invalid (see POST)', 404: 'Webhook endpoint not found' })
   update(
     @CurrentUser() user: UserPrincipal,
     @Param(ID, UuidParam(ID)) id: string,
