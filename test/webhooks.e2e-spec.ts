@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../src/audit/audit.service';
 import { WEBHOOK_EVENT_TYPES } from '../src/webhooks/webhook-events';
@@ -472,4 +475,61 @@ const shared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
     expect(receiver.on(path, 'api_key.rate_limited')).toHaveLength(1);
     expect(receiver.rejected).toEqual([]);
   });
+});
+
+describe('webhooks: graceful shutdown (e2e)', () => {
+  let receiver: WebhookReceiver;
+  let dir: string;
+  beforeAll(async () => {
+    receiver = await new WebhookReceiver().start();
+    dir = await mkdtemp(join(tmpdir(), 'kaizen-webhooks-'));
+  });
+  afterAll(async () => {
+    await receiver?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('on SIGTERM lets a delivery in flight finish and records it: not sent again after a restart', async () => {
+    // The embedded database in a folder (or DATABASE_URL), so a second start sees what the first recorded.
+    const env = { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_POLL_MS: '100', PGLITE_DATA_DIR: join(dir, 'db'), LOG_LEVEL: 'warn' };
+    let server = await startServerProcess(env);
+    const api = async (method: string, path: string, token: string | null, body?: object) => {
+      const res = await fetch(`${server.baseUrl}/api/v1${path}`, {
+        method,
+        headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        body: body && JSON.stringify(body),
+      });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : null };
+    };
+    try {
+      const email = `owner-${Date.now()}@example.com`;
+      const reg = await api('POST', '/auth/register', null, {
+        email,
+        password: PASSWORD,
+        name: 'Owner',
+        organization_name: 'Shutdown',
+      });
+      const token = reg.body.access_token as string;
+      const path = '/slow';
+      const endpoint = await api('POST', '/webhooks', token, { url: receiver.url(path), events: ['api_key.created'] });
+      receiver.secret(path, endpoint.body.secret);
+      receiver.answer(path, () => ({ status: 200, delayMs: 1500 }));
+      await api('POST', `/webhooks/${endpoint.body.id}/test`, token);
+      // The request has arrived; its answer is 1.5 s away when the server is told to stop.
+      expect(await eventually(async () => receiver.on(path).length === 1, 10_000)).toBe(true);
+      const exit = await server.terminate();
+      expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+      expect(server.output()).not.toMatch(/result not recorded/);
+
+      server = await startServerProcess(env);
+      const login = await api('POST', '/auth/login', null, { email, password: PASSWORD });
+      const log = await api('GET', `/webhooks/${endpoint.body.id}/deliveries`, login.body.access_token);
+      expect(log.body.data).toEqual([expect.objectContaining({ status: 'succeeded', attempts: 1, last_status_code: 204 })]);
+      await settle(1000);
+      expect(receiver.on(path)).toHaveLength(1);
+    } finally {
+      await server.terminate();
+    }
+  }, 120_000);
 });

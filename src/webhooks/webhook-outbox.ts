@@ -23,7 +23,7 @@ export class WebhookOutbox implements OnModuleInit, EntitySubscriberInterface {
   ) {}
 
   onModuleInit(): void {
-    this.audit.onRecorded((entry, tx) => this.onAuditEntry(entry, tx));
+    this.audit.onRecorded((entry, tx) => this.onAuditEntry(entry, tx), isWebhookEvent);
     // TypeORM tells subscribers when a transaction commits: the moment the rows become claimable.
     this.dataSource.subscribers.push(this);
   }

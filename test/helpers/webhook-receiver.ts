@@ -10,8 +10,8 @@ export interface ReceivedEvent {
   headers: IncomingMessage['headers'];
 }
 
-/** What the receiver answers on a path: a status (200 by default), or a redirect. */
-export type Answer = { status: number; location?: string };
+/** What the receiver answers on a path: a status (200 by default; 204 once verified, after `delayMs`), or a redirect. */
+export type Answer = { status: number; location?: string; delayMs?: number };
 
 /**
  * A webhook endpoint on 127.0.0.1, as a customer would run one: every request on a path with a
@@ -87,7 +87,8 @@ export class WebhookReceiver {
         const payload = new Webhook(secret).verify(body, req.headers as Record<string, string>) as ReceivedEvent['payload'];
         if (req.headers['content-type'] !== 'application/json') throw new Error(`content-type ${req.headers['content-type']}`);
         this.events.push({ path, id: String(req.headers['webhook-id']), type: payload.type, payload, headers: req.headers });
-        res.writeHead(204).end();
+        if (answer.delayMs) setTimeout(() => res.writeHead(204).end(), answer.delayMs);
+        else res.writeHead(204).end();
       } catch (err) {
         this.rejected.push({ path, reason: (err as Error).message });
         res.writeHead(400).end();
