@@ -365,6 +365,49 @@ describe('webhooks (e2e)', () => {
   });
 });
 
+describe('webhooks: a receiver down for a minute (e2e)', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    // Waits of 1, 4, 10, 20, 30 and 60 s: attempts at about 0, 1, 5, 15, 35, 65 and 125 s.
+    t = await withEnv({ WEBHOOK_POLL_MS: '200', WEBHOOK_RETRY_SCHEDULE: '1s,4s,10s,20s,30s,60s', WEBHOOK_TIMEOUT_MS: '2000' }, () =>
+      startTestApp(),
+    );
+  });
+  afterAll(() => t?.close());
+
+  it('gets the event after 30 s of refused connections and 30 s of 500s', async () => {
+    const owner = await registerOrg(t);
+    const port = await freePort();
+    const path = '/down-a-minute';
+    const created = await t
+      .api()
+      .post(WEBHOOKS)
+      .set(bearer(owner.token))
+      .send({ url: `http://127.0.0.1:${port}${path}`, events: ['api_key.revoked'] })
+      .expect(201);
+    const key = await createKey(t, owner);
+    await t.api().delete(`/api/v1/api-keys/${key.id}`).set(bearer(owner.token)).expect(204);
+    const wentDown = Date.now();
+    await settle(30_000);
+    const receiver = await new WebhookReceiver().start(port);
+    try {
+      receiver.secret(path, created.body.secret);
+      receiver.answer(path, () => ({ status: Date.now() - wentDown < 60_000 ? 500 : 200 }));
+      expect(await eventually(async () => receiver.on(path).length >= 1, 90_000, 250)).toBe(true);
+      expect(Date.now() - wentDown).toBeGreaterThanOrEqual(60_000);
+      await settle(1000);
+      expect(receiver.on(path)).toHaveLength(1);
+      expect(receiver.on(path)[0].payload.data).toMatchObject({ target_id: key.id, reason: 'user' });
+      expect(receiver.rejected).toEqual([]);
+      const log = await t.api().get(`${WEBHOOKS}/${created.body.id}/deliveries`).set(bearer(owner.token)).expect(200);
+      expect(log.body.data).toEqual([expect.objectContaining({ status: 'succeeded', last_status_code: 204 })]);
+      expect(log.body.data[0].attempts).toBeGreaterThanOrEqual(5);
+    } finally {
+      await receiver.stop();
+    }
+  }, 180_000);
+});
+
 describe('webhooks: outbound safety (e2e)', () => {
   let t: TestApp;
   let receiver: WebhookReceiver;
