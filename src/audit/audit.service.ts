@@ -133,16 +133,16 @@ export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private readonly recentRefusals = new LRUCache<string, true>({ max: 10_000, ttl: REFUSED_USE_WINDOW_MS });
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly listeners: AuditListener[] = [];
+  private readonly listeners: Array<{ listener: AuditListener; wants: (action: AuditAction) => boolean }> = [];
 
   constructor(@InjectRepository(AuditLog) private readonly logs: Repository<AuditLog>) {}
 
   /**
-   * Registers a listener for every entry recorded from now on (the seam webhooks subscribe through,
-   * so this module never imports them).
+   * Registers a listener for the entries recorded from now on whose action it `wants` (the seam
+   * webhooks subscribe through, so this module never imports them).
    */
-  onRecorded(listener: AuditListener): void {
-    this.listeners.push(listener);
+  onRecorded(listener: AuditListener, wants: (action: AuditAction) => boolean = () => true): void {
+    this.listeners.push({ listener, wants });
   }
 
   /**
@@ -150,17 +150,17 @@ export class AuditService implements BeforeApplicationShutdown {
    * change. Without one, the entry and what its listeners write share a transaction of their own.
    */
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
-    if (!manager) {
-      if (this.listeners.length === 0) return this.insert(entry, this.logs.manager);
-      return this.logs.manager.transaction((tx) => this.record(entry, tx));
-    }
-    await this.insert(entry, manager);
-    for (const listener of this.listeners) await listener(entry, manager);
+    const interested = this.listeners.filter(({ wants }) => wants(entry.action));
+    // An entry no listener wants (a refused use, say) costs one insert, no transaction.
+    if (!manager && interested.length === 0) return this.insert(entry, this.logs);
+    if (!manager) return this.logs.manager.transaction((tx) => this.record(entry, tx));
+    await this.insert(entry, manager.getRepository(AuditLog));
+    for (const { listener } of interested) await listener(entry, manager);
   }
 
-  private async insert(entry: AuditEntry, manager: EntityManager): Promise<void> {
+  private async insert(entry: AuditEntry, repo: Repository<AuditLog>): Promise<void> {
     // The cast only widens metadata's type: TypeORM's deep-partial type has no room for `unknown` values.
-    await manager.getRepository(AuditLog).insert(toAuditRow(entry) as QueryDeepPartialEntity<AuditLog>);
+    await repo.insert(toAuditRow(entry) as QueryDeepPartialEntity<AuditLog>);
   }
 
   /**

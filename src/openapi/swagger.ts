@@ -20,6 +20,7 @@ export const TAGS: Record<string, string> = {
   gateways: 'Gateways (scopes gateways:read / gateways:write)',
   metrics: "The organization's resource counts and API-key request totals (scope metrics:read)",
   health: 'Liveness and readiness',
+  webhooks: 'Signed webhook endpoints for key and member events, their delivery log and redelivery (owners and admins)',
 };
 
 /**

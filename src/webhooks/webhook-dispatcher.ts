@@ -40,6 +40,8 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
   private polling = false;
   private pollAgain = false;
   private stopping = false;
+  /** Set while polls fail (database away), so the outage is logged once, not every poll. */
+  private pollFailing = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -99,9 +101,12 @@ export class WebhookDispatcher implements OnApplicationBootstrap, BeforeApplicat
         }
         if (claimed.length === room) this.pollAgain = true;
       } while (this.pollAgain && !this.stopping);
+      if (this.pollFailing) this.logger.log('webhook deliveries resumed');
+      this.pollFailing = false;
     } catch (err) {
       // The database is away: the next poll tries again.
-      this.logger.warn(`webhook poll failed: ${(err as Error).message}`);
+      if (!this.pollFailing) this.logger.warn(`webhook poll failed (retrying every poll): ${(err as Error).message}`);
+      this.pollFailing = true;
     }
   }
 

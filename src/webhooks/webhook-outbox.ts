@@ -23,7 +23,7 @@ export class WebhookOutbox implements OnModuleInit, EntitySubscriberInterface {
   ) {}
 
   onModuleInit(): void {
-    this.audit.onRecorded((entry, tx) => this.onAuditEntry(entry, tx));
+    this.audit.onRecorded((entry, tx) => this.onAuditEntry(entry, tx), isWebhookEvent);
     // TypeORM tells subscribers when a transaction commits: the moment the rows become claimable.
     this.dataSource.subscribers.push(this);
   }
@@ -44,8 +44,8 @@ export class WebhookOutbox implements OnModuleInit, EntitySubscriberInterface {
   private async enqueue(tx: EntityManager, organizationId: string, type: string, payload: WebhookEventPayload): Promise<number> {
     const rows = (await tx.query(
       `INSERT INTO webhook_deliveries (endpoint_id, event_id, event_type, payload, next_attempt_at)
-       SELECT id, $2, $3, $4::jsonb, now() FROM webhook_endpoints
-        WHERE organization_id = $1 AND enabled AND $3 = ANY(events)
+       SELECT id, $2, $3::varchar, $4::jsonb, now() FROM webhook_endpoints
+        WHERE organization_id = $1 AND enabled AND $3::text = ANY(events)
        RETURNING id`,
       [organizationId, newEventId(), type, JSON.stringify(payload)],
     )) as unknown[];

@@ -1,13 +1,14 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
-  ApiCreatedResponse,
   ApiExtraModels,
+  ApiCreatedResponse,
   ApiNoContentResponse,
   ApiOkResponse,
   ApiOperation,
   ApiParam,
   ApiTags,
+  getSchemaPath,
 } from '@nestjs/swagger';
 import { Actor } from '../audit/actor.decorator';
 import type { AuditActor } from '../audit/audit.service';
@@ -32,12 +33,45 @@ import {
 import { WebhooksService } from './webhooks.service';
 
 const ID = 'id';
+
+const signatureHeader = (name: string, description: string, example: string) => ({
+  name,
+  in: 'header' as const,
+  required: true,
+  description,
+  schema: { type: 'string' as const },
+  example,
+});
+
+/** What the registered URL receives: one signed POST per event (Standard Webhooks). */
+const EVENT_CALLBACK = {
+  '{$request.body#/url}': {
+    post: {
+      summary: 'An event, POSTed to the endpoint',
+      description:
+        'Verify it with a Standard Webhooks library and the endpoint secret before trusting it; ' +
+        'deduplicate on webhook-id (a retry or redelivery repeats it).',
+      parameters: [
+        signatureHeader('webhook-id', 'The event id; the same on every retry and redelivery', 'msg_2b6c1f0e9d8a4b7c8e5f3a2d1c0b9a8e'),
+        signatureHeader('webhook-timestamp', 'Seconds since the Unix epoch when this attempt was signed', '1705312800'),
+        signatureHeader('webhook-signature', 'v1,<base64 HMAC-SHA256 of "id.timestamp.body">', 'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4='),
+      ],
+      requestBody: {
+        required: true,
+        content: { 'application/json': { schema: { $ref: getSchemaPath(WebhookEventPayloadSchema) } } },
+      },
+      responses: {
+        '200': { description: 'Any 2xx acknowledges the event; anything else, a redirect or no answer in time is retried' },
+      },
+    },
+  },
+};
 const DELIVERY_ID = 'delivery_id';
 
 /** Webhook endpoints, for owners and admins signed in (never an API key). */
 @ApiTags('webhooks')
-@ApiExtraModels(WebhookEventPayloadSchema)
 @UsersOnly('owner', 'admin')
+@ApiExtraModels(WebhookEventPayloadSchema)
 @Controller('webhooks')
 export class WebhooksController {
   constructor(private readonly webhooks: WebhooksService) {}
@@ -45,8 +79,12 @@ export class WebhooksController {
   @Post()
   @ApiOperation({
     summary: 'Register an endpoint; its signing secret is in this response only',
-    description: 'Events are POSTed as the WebhookEventPayloadSchema component, signed per Standard Webhooks.',
+    description:
+      'Events are POSTed to the url as WebhookEventPayloadSchema (the `event` callback), signed per Standard Webhooks: ' +
+      'headers webhook-id, webhook-timestamp and webhook-signature.',
+    callbacks: { event: EVENT_CALLBACK },
   })
+
   @ApiCreatedResponse({ type: CreatedWebhookEndpointResponse })
   @ApiErrors({ 400: 'url is invalid or resolves to a non-public address, or events is empty or names an unknown event' })
   create(
@@ -77,11 +115,13 @@ export class WebhooksController {
   @Patch(`:${ID}`)
   @ApiOperation({
     summary: "Change an endpoint's url, events, description or enabled",
-    description: 'enabled: true re-enables an endpoint the service disabled, and resets its failure count.',
+    description:
+      'enabled: true re-enables an endpoint the service disabled, and resets its failure count. ' +
+      'Fields left out keep their value; a change is audited as webhook_endpoint.updated.',
   })
   @ApiParam({ name: ID, format: 'uuid' })
   @ApiOkResponse({ type: WebhookEndpointResponse })
-  @ApiErrors({ 400: 'Empty body, or a field is invalid (see POST)', 404: 'Webhook endpoint not found' })
+  @ApiErrors({ 400: 'A field is invalid (see POST)', 404: 'Webhook endpoint not found' })
   update(
     @CurrentUser() user: UserPrincipal,
     @Param(ID, UuidParam(ID)) id: string,

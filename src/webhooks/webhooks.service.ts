@@ -92,10 +92,8 @@ export class WebhooksService {
     return toEndpointResponse(await this.find(this.endpoints.manager, organizationId, id));
   }
 
-  /** Changes url, events, description or enabled; enabling again clears the failure record. */
+  /** Changes url, events, description or enabled (nothing named: nothing changes); enabling again clears the failure record. */
   async update(organizationId: string, id: string, dto: UpdateWebhookEndpointDto, actor: AuditActor): Promise<WebhookEndpointResponse> {
-    const fields = (['url', 'events', 'description', 'enabled'] as const).filter((f) => dto[f] !== undefined);
-    if (fields.length === 0) throw new BadRequestException('body must change at least one of url, events, description, enabled');
     const url = dto.url === undefined ? undefined : await this.checkUrl(dto.url);
     const updated = await this.endpoints.manager.transaction(async (tx) => {
       const endpoint = await this.find(tx, organizationId, id, true);

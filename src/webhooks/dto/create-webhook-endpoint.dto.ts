@@ -4,13 +4,20 @@ import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsIn, IsOptional, IsString, MaxLe
 import { WEBHOOK_EVENT_TYPES, WebhookEventType } from '../webhook-events';
 
 const dedupe = ({ value }: { value: unknown }) => (Array.isArray(value) ? [...new Set(value)] : value);
+/** The URLs documented: http(s), a host of letters, digits, dots and dashes, an optional port and path (the server also takes IP literals). */
+export const URL_PATTERN = '^https?://[a-z0-9-]+(\\.[a-z0-9-]+)*(:[1-9][0-9]{0,3})?(/[A-Za-z0-9._~-]*)*$';
+export const URL_DESCRIPTION =
+  'http or https (https only in production); refused (400) when its host resolves to a private, loopback, link-local, ' +
+  'unique-local, CGNAT or unspecified address, unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS';
 export const EVENTS_MESSAGE = `events must be a non-empty list of: ${WEBHOOK_EVENT_TYPES.join(', ')}`;
 
 export class CreateWebhookEndpointDto {
   @ApiProperty({
     example: 'https://hooks.example.com/kaizen',
     maxLength: 2048,
-    description: 'http(s) URL; private, loopback and link-local addresses are refused unless the server allows them',
+    format: 'uri',
+    pattern: URL_PATTERN,
+    description: URL_DESCRIPTION,
   })
   @IsString({ message: 'url must be a string' })
   @MaxLength(2048, { message: 'url must be at most 2048 characters' })

@@ -11,13 +11,19 @@ import {
   MaxLength,
 } from 'class-validator';
 import { WEBHOOK_EVENT_TYPES, WebhookEventType } from '../webhook-events';
-import { EVENTS_MESSAGE } from './create-webhook-endpoint.dto';
+import { EVENTS_MESSAGE, URL_DESCRIPTION, URL_PATTERN } from './create-webhook-endpoint.dto';
 
 const dedupe = ({ value }: { value: unknown }) => (Array.isArray(value) ? [...new Set(value)] : value);
 
 /** Any non-empty subset; `enabled: true` also clears disabled_reason and the failure count. */
 export class UpdateWebhookEndpointDto {
-  @ApiPropertyOptional({ example: 'https://hooks.example.com/kaizen', maxLength: 2048 })
+  @ApiPropertyOptional({
+    example: 'https://hooks.example.com/kaizen',
+    maxLength: 2048,
+    format: 'uri',
+    pattern: URL_PATTERN,
+    description: URL_DESCRIPTION,
+  })
   @IsOptional()
   @IsString({ message: 'url must be a string' })
   @MaxLength(2048, { message: 'url must be at most 2048 characters' })
