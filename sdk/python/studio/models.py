@@ -77,7 +77,7 @@ class AuditLogPageResponse:
 class AuditLogResponse:
     """`AuditLogResponse` in the OpenAPI document."""
     id: str
-    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
+    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "api_key.expiring", "member.added", "member.role_changed", "member.removed", "key_policy.updated"]
     actor_type: Literal["user", "api_key", "system"]
     #: user id or API key id; null for the system
     actor_id: Optional[str]
@@ -267,6 +267,21 @@ class HealthReport:
     #: ok; degraded when Redis is down (the service serves with per-instance limits); error when the database is down (503)
     status: Literal["ok", "degraded", "error"]
     details: HealthDetails
+
+
+@dataclass
+class KeyPolicyResponse:
+    """`KeyPolicyResponse` in the OpenAPI document."""
+    #: every new key must have expires_at
+    require_expiry: bool
+    #: days a new key may live at most; null: no limit
+    max_lifetime_days: Optional[int]
+    #: null: any scope
+    allowed_scopes: Optional[List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]]
+    #: days without use after which a key is revoked; null: never
+    auto_revoke_unused_days: Optional[int]
+    #: when the policy last changed; null: never set (the defaults)
+    updated_at: Optional[str]
 
 
 @dataclass
@@ -461,6 +476,18 @@ class UpdateGatewayDto(TypedDict, total=False):
     url: str
 
 
+class UpdateKeyPolicyDto(TypedDict, total=False):
+    """Request body `UpdateKeyPolicyDto`."""
+    #: the scopes a new key may hold (`x:write` allows `x:read` too); null: any scope
+    allowed_scopes: Optional[List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]]
+    #: keys unused (or, never used, not created) for this many days are revoked (reason `unused`); null: never
+    auto_revoke_unused_days: Optional[int]
+    #: a new key must expire within this many days of its creation; null: no limit
+    max_lifetime_days: Optional[int]
+    #: every new key must have expires_at
+    require_expiry: bool
+
+
 class UpdateMemberDto(TypedDict):
     """Request body `UpdateMemberDto`."""
     role: Literal["owner", "admin", "developer", "viewer"]
@@ -560,7 +587,7 @@ class AuditListQuery(TypedDict, total=False):
     limit: int
     #: next_cursor of the previous page
     cursor: str
-    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
+    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "api_key.expiring", "member.added", "member.role_changed", "member.removed", "key_policy.updated"]
     #: the user or API key that acted
     actor_id: str
     actor_type: Literal["user", "api_key", "system"]
@@ -636,6 +663,7 @@ __all__ = [
     "GatewaysListQuery",
     "HealthDetails",
     "HealthReport",
+    "KeyPolicyResponse",
     "KeyUsageResponse",
     "LoginDto",
     "MeResponse",
@@ -660,6 +688,7 @@ __all__ = [
     "UpdateAgentDto",
     "UpdateDeploymentDto",
     "UpdateGatewayDto",
+    "UpdateKeyPolicyDto",
     "UpdateMemberDto",
     "UpdateOrganizationDto",
     "UpdatePipelineDto",
