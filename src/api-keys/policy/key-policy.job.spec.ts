@@ -138,7 +138,8 @@ describe('KeyPolicyJob with a controlled clock', () => {
 
   it('skips its turn while another instance holds the lease, and records its own runs', async () => {
     const other = new JobLease(db);
-    // Any lease this app's own timer may hold has been released: the job's row is free or lapsed.
+    // This app's own timer never ran (24 h); a lease left by a process killed earlier on the same database is lapsed.
+    await db.query(`UPDATE scheduled_jobs SET locked_until = now() WHERE name = $1`, [KEY_POLICY_JOB]);
     expect(await other.acquire(KEY_POLICY_JOB, 60_000)).toBe(true);
     expect(await job.runIfLeader()).toBeNull();
     await other.release(KEY_POLICY_JOB, {});
