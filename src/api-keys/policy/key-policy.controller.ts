@@ -29,12 +29,12 @@ export class KeyPolicyController {
   @ApiOperation({
     summary: "Change the organization's key policy",
     description:
-      'Send any of the fields; null clears a limit. New keys, rotations and key edits that break the policy are ' +
+      'Send any of the fields (an empty body changes nothing); null clears a limit. New keys, rotations and key edits that break the policy are ' +
       'refused with 400 naming the rule; existing keys are left as they are, except that keys unused for longer ' +
       'than auto_revoke_unused_days are revoked by a scheduled job (reason `unused`).',
   })
   @ApiOkResponse({ type: KeyPolicyResponse, description: 'The policy after the change' })
-  @ApiErrors({ 400: 'No field sent, a field is invalid, or an unknown field was sent' })
+  @ApiErrors({ 400: 'A field is invalid, or an unknown field was sent' })
   update(
     @CurrentUser() user: UserPrincipal,
     @Body() dto: UpdateKeyPolicyDto,

@@ -52,12 +52,13 @@ export class KeyPolicyService {
 
   /**
    * Changes the fields sent (null clears a limit), audited as key_policy.updated with the before and
-   * after of the fields that changed; a change to nothing records nothing. Every instance drops its
-   * cached copy once this has committed.
+   * after of the fields that changed; a change to nothing (an empty body, as for the other PATCH
+   * routes, or the current values) records nothing. Every instance drops its cached copy once this
+   * has committed.
    */
   async update(organizationId: string, dto: UpdateKeyPolicyDto, actor: AuditActor): Promise<KeyPolicyResponse> {
     const sent = FIELDS.filter((field) => dto[field] !== undefined);
-    if (!sent.length) throw new BadRequestException(`send at least one of ${FIELDS.join(', ')}`);
+    if (!sent.length) return this.get(organizationId);
     const saved = await this.policies.manager.transaction(async (tx) => {
       // The row exists from here on and is locked, so concurrent changes apply one after the other
       // and each audit entry's "before" is what that change replaced.
@@ -120,7 +121,7 @@ export class KeyPolicyService {
       // `x:write` allowed lets a key hold `x:read`, which grants less.
       const refused = key.scopes.find((scope) => !grants(allowed, scope));
       if (refused) {
-        throw new BadRequestException(`key policy does not allow scope '${refused}'; allowed: ${allowed.join(', ')} (allowed_scopes)`);
+        throw new BadRequestException(`key policy does not allow scope '${refused}' (allowed_scopes: ${allowed.join(', ')})`);
       }
     }
   }
