@@ -80,6 +80,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/api-keys/leaked": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report leaked keys: every genuine, active one among them is revoked
+         * @description Up to 1000 strings found somewhere public, and optionally where. The answer is the same whatever they were: it says how many strings were received, never which were keys or whose. Genuine, active keys are revoked shortly after (audited as api_key.revoked with reason 'leaked'). Limited per client address (LEAK_REPORTS_PER_ADDRESS_PER_HOUR).
+         *
+         *     Public: no credentials needed.
+         */
+        post: operations["LeakedKeysController_report"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/api-keys/scopes": {
         parameters: {
             query?: never;
@@ -536,6 +558,28 @@ export interface paths {
         patch: operations["PipelinesController_update"];
         trace?: never;
     };
+    "/api/v1/secret-scanning/github": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * GitHub secret scanning: revoke the genuine keys GitHub found, label each token
+         * @description GitHub's secret-scanning partner format. The body is signed by GitHub (ECDSA P-256, SHA-256, over the raw body) with a key from GITHUB_SECRET_SCANNING_KEYS; every genuine, active key is revoked (audited as api_key.revoked with reason 'leaked', source 'github'). Answers 404 while GITHUB_SECRET_SCANNING_KEYS is unset.
+         *
+         *     Public: no credentials needed.
+         */
+        post: operations["SecretScanningController_github"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -957,6 +1001,46 @@ export interface components {
             /** @example https://eu.gateway.example.com */
             url: string;
         };
+        GithubSecretLabelResponse: {
+            /**
+             * @description true_positive: a genuine key of this service (revoked now if it was active); false_positive: anything else
+             * @example true_positive
+             * @enum {string}
+             */
+            label: "true_positive" | "false_positive";
+            /**
+             * @description the token as GitHub sent it
+             * @example sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+             */
+            token_raw: string;
+            /**
+             * @description the type GitHub sent
+             * @example kaizen_studio_api_key
+             */
+            token_type: string;
+        };
+        GithubSecretMatchDto: {
+            /**
+             * @description what GitHub found it in: content, commit, pull_request_title, ...
+             * @example content
+             */
+            source: string;
+            /**
+             * @description the matched string
+             * @example sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx
+             */
+            token: string;
+            /**
+             * @description the secret type registered with GitHub
+             * @example kaizen_studio_api_key
+             */
+            type: string;
+            /**
+             * @description where it was found (may be empty)
+             * @example https://github.com/example/repo/blob/abc123/.env#L3
+             */
+            url: string;
+        };
         HealthDetails: {
             bcrypt: components["schemas"]["BcryptHealth"];
             /** @description up or down */
@@ -998,6 +1082,13 @@ export interface components {
              * @example 2024-01-15T10:00:00.000Z
              */
             window_start: string;
+        };
+        LeakReportResponse: {
+            /**
+             * @description how many strings the report held (duplicates included)
+             * @example 1
+             */
+            received: number;
         };
         LoginDto: {
             /**
@@ -1128,6 +1219,21 @@ export interface components {
             organization_name: string;
             /** @example correct horse battery */
             password: string;
+        };
+        ReportLeakedKeysDto: {
+            /**
+             * @description 1 to 1000 strings of at most 256 characters; anything may be sent, only genuine keys are acted on
+             * @example [
+             *       "sk_live_a1b2c3d4_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+             *     ]
+             */
+            keys: string[];
+            /**
+             * Format: uri
+             * @description where the strings were found (http or https)
+             * @example https://github.com/example/repo/blob/main/.env
+             */
+            url?: string;
         };
         ResourceCounts: {
             /** @example 12 */
@@ -2439,6 +2545,100 @@ export interface operations {
                      *       "error": "Service Unavailable",
                      *       "message": "Too many API key verifications in progress; retry shortly",
                      *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    LeakedKeysController_report: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ReportLeakedKeysDto"];
+            };
+        };
+        responses: {
+            /** @description Received; genuine keys among them will be revoked */
+            202: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeakReportResponse"];
+                };
+            };
+            /** @description keys or url is missing or invalid; or the body is not valid JSON, or is nested more than 32 levels deep */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "message": "keys or url is missing or invalid",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is larger than 100 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is larger than 100 kB",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported request body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "Unsupported request body charset",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too many leak reports from this address (LEAK_REPORTS_PER_ADDRESS_PER_HOUR), or too many waiting */
+            429: {
+                headers: {
+                    "Retry-After": components["headers"]["Retry-After"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Too Many Requests",
+                     *       "message": "Too many leak reports from this address; try again in 1800 seconds",
+                     *       "statusCode": 429
                      *     }
                      */
                     "application/json": components["schemas"]["ErrorResponse"];
@@ -7044,6 +7244,139 @@ export interface operations {
                      * @example {
                      *       "error": "Service Unavailable",
                      *       "message": "Too many API key verifications in progress; retry shortly",
+                     *       "statusCode": 503
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SecretScanningController_github: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description base64 DER ECDSA P-256 SHA-256 signature of the raw body */
+                "Github-Public-Key-Signature": string;
+                /** @description key_identifier of the GitHub public key that signed the body */
+                "Github-Public-Key-Identifier": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GithubSecretMatchDto"][];
+            };
+        };
+        responses: {
+            /** @description One label per token, in the order received */
+            200: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["GithubSecretLabelResponse"][];
+                };
+            };
+            /** @description The body is not an array of 1 to 1000 { token, type, url, source }; or the body is not valid JSON, or is nested more than 32 levels deep */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Bad Request",
+                     *       "message": "The body is not an array of 1 to 1000 { token, type, url, source }",
+                     *       "statusCode": 400
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The signature is missing or invalid, or names an unknown key */
+            401: {
+                headers: {
+                    "WWW-Authenticate": components["headers"]["WWW-Authenticate"];
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unauthorized",
+                     *       "message": "The signature is missing or invalid, or names an unknown key",
+                     *       "statusCode": 401
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description GitHub secret scanning is not configured on this server (GITHUB_SECRET_SCANNING_KEYS) */
+            404: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Not Found",
+                     *       "message": "GitHub secret scanning is not configured on this server (GITHUB_SECRET_SCANNING_KEYS)",
+                     *       "statusCode": 404
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is larger than 100 kB */
+            413: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Payload Too Large",
+                     *       "message": "Request body is larger than 100 kB",
+                     *       "statusCode": 413
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unsupported request body encoding or charset */
+            415: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Unsupported Media Type",
+                     *       "message": "Unsupported request body charset",
+                     *       "statusCode": 415
+                     *     }
+                     */
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Too busy to check the keys now; GitHub retries */
+            503: {
+                headers: {
+                    "X-Request-Id": components["headers"]["X-Request-Id"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    /**
+                     * @example {
+                     *       "error": "Service Unavailable",
+                     *       "message": "Too busy to check the keys now; GitHub retries",
                      *       "statusCode": 503
                      *     }
                      */

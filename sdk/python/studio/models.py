@@ -252,6 +252,29 @@ class GatewayResponse:
 
 
 @dataclass
+class GithubSecretLabelResponse:
+    """`GithubSecretLabelResponse` in the OpenAPI document."""
+    #: the token as GitHub sent it
+    token_raw: str
+    #: the type GitHub sent
+    token_type: str
+    #: true_positive: a genuine key of this service (revoked now if it was active); false_positive: anything else
+    label: Literal["true_positive", "false_positive"]
+
+
+class GithubSecretMatchDto(TypedDict):
+    """Request body `GithubSecretMatchDto`."""
+    #: the matched string
+    token: str
+    #: the secret type registered with GitHub
+    type: str
+    #: where it was found (may be empty)
+    url: str
+    #: what GitHub found it in: content, commit, pull_request_title, ...
+    source: str
+
+
+@dataclass
 class HealthDetails:
     """`HealthDetails` in the OpenAPI document."""
     #: up or down
@@ -279,6 +302,13 @@ class KeyUsageResponse:
     rate_limit: int
     remaining: int
     reset_at: str
+
+
+@dataclass
+class LeakReportResponse:
+    """`LeakReportResponse` in the OpenAPI document."""
+    #: how many strings the report held (duplicates included)
+    received: int
 
 
 class LoginDto(TypedDict):
@@ -364,6 +394,17 @@ class RegisterDto(TypedDict):
     email: str
     name: str
     organization_name: str
+
+
+class _ReportLeakedKeysDtoRequired(TypedDict):
+    #: 1 to 1000 strings of at most 256 characters; anything may be sent, only genuine keys are acted on
+    keys: List[str]
+
+
+class ReportLeakedKeysDto(_ReportLeakedKeysDtoRequired, total=False):
+    """Request body `ReportLeakedKeysDto`."""
+    #: where the strings were found (http or https)
+    url: str
 
 
 @dataclass
@@ -634,9 +675,12 @@ __all__ = [
     "GatewayPageResponse",
     "GatewayResponse",
     "GatewaysListQuery",
+    "GithubSecretLabelResponse",
+    "GithubSecretMatchDto",
     "HealthDetails",
     "HealthReport",
     "KeyUsageResponse",
+    "LeakReportResponse",
     "LoginDto",
     "MeResponse",
     "MemberPageResponse",
@@ -650,6 +694,7 @@ __all__ = [
     "PipelineResponse",
     "PipelinesListQuery",
     "RegisterDto",
+    "ReportLeakedKeysDto",
     "ResourceCounts",
     "RotateApiKeyDto",
     "RotatedApiKeyResponse",
