@@ -192,6 +192,12 @@ describe('OpenAPI conformance of a realistic workload (e2e)', () => {
     expectStatus(limited, 429);
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
 
+    // A leak report (public; the reader key above is genuine and gets revoked), and GitHub's endpoint, not configured here.
+    expectStatus(await call('post', '/api/v1/api-keys/leaked', { body: { keys: [readOnly, 'noise'], url: 'https://example.com/paste' } }), 202);
+    expectStatus(await call('post', '/api/v1/api-keys/leaked', { body: { keys: [] } }), 400);
+    const scanned = [{ token: 'noise', type: 'kaizen_studio_api_key', url: '', source: 'content' }];
+    expectStatus(await call('post', '/api/v1/secret-scanning/github', { body: scanned }), 404);
+
     // The audit log.
     expectStatus(await call('get', '/api/v1/audit-logs?action=api_key.rotated', { token: owner }), 200);
     expectStatus(await call('get', '/api/v1/audit-logs?actor_type=robot', { token: owner }), 400);

@@ -12,7 +12,8 @@ import { markUuidPathParameters, tightenSchemas } from './strict-schemas';
 export const TAGS: Record<string, string> = {
   auth: 'Register an organization, log in, and read who the caller is',
   organizations: "The caller's organization and its members (users only)",
-  'api-keys': 'Create, list, rotate and revoke API keys, and read their usage (users only)',
+  'api-keys': 'Create, list, rotate and revoke API keys, and read their usage (users only); report leaked keys (public)',
+  'secret-scanning': "GitHub's secret-scanning partner endpoint: keys GitHub found in public, signed by GitHub",
   audit: 'Who created, rotated and revoked keys and changed members (owners and admins)',
   agents: 'Agents (scopes agents:read / agents:write)',
   deployments: 'Deployments of agents (scopes deployments:read / deployments:write)',
