@@ -481,7 +481,7 @@ export interface paths {
         head?: never;
         /**
          * Change the organization's key policy
-         * @description Send any of the fields; null clears a limit. New keys, rotations and key edits that break the policy are refused with 400 naming the rule; existing keys are left as they are, except that keys unused for longer than auto_revoke_unused_days are revoked by a scheduled job (reason `unused`).
+         * @description Send any of the fields (an empty body changes nothing); null clears a limit. New keys, rotations and key edits that break the policy are refused with 400 naming the rule; existing keys are left as they are, except that keys unused for longer than auto_revoke_unused_days are revoked by a scheduled job (reason `unused`).
          *
          *     Users only (API keys are refused); roles: `owner` or `admin`.
          */
@@ -627,7 +627,7 @@ export interface paths {
         put?: never;
         /**
          * Register an endpoint; its signing secret is in this response only
-         * @description Events are POSTed as the WebhookEventPayloadSchema component, signed per Standard Webhooks.
+         * @description Events are POSTed to the url as WebhookEventPayloadSchema (the `event` callback), signed per Standard Webhooks: headers webhook-id, webhook-timestamp and webhook-signature.
          *
          *     Users only (API keys are refused); roles: `owner` or `admin`.
          */
@@ -661,7 +661,7 @@ export interface paths {
         head?: never;
         /**
          * Change an endpoint's url, events, description or enabled
-         * @description enabled: true re-enables an endpoint the service disabled, and resets its failure count.
+         * @description enabled: true re-enables an endpoint the service disabled, and resets its failure count. Fields left out keep their value; a change is audited as webhook_endpoint.updated.
          *
          *     Users only (API keys are refused); roles: `owner` or `admin`.
          */
@@ -1082,7 +1082,8 @@ export interface components {
              */
             events: ("api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "api_key.expiring" | "api_key.rate_limited" | "member.added" | "member.role_changed" | "member.removed")[];
             /**
-             * @description http(s) URL; private, loopback and link-local addresses are refused unless the server allows them
+             * Format: uri
+             * @description http or https (https only in production); refused (400) when its host resolves to a private, loopback, link-local, unique-local, CGNAT or unspecified address, unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS
              * @example https://hooks.example.com/kaizen
              */
             url: string;
@@ -1846,7 +1847,11 @@ export interface components {
             /** @example true */
             enabled?: boolean;
             events?: ("api_key.created" | "api_key.updated" | "api_key.rotated" | "api_key.revoked" | "api_key.expiring" | "api_key.rate_limited" | "member.added" | "member.role_changed" | "member.removed")[];
-            /** @example https://hooks.example.com/kaizen */
+            /**
+             * Format: uri
+             * @description http or https (https only in production); refused (400) when its host resolves to a private, loopback, link-local, unique-local, CGNAT or unspecified address, unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS
+             * @example https://hooks.example.com/kaizen
+             */
             url?: string;
         };
         UsageBucketResponse: {
@@ -6966,7 +6971,7 @@ export interface operations {
                     "application/json": components["schemas"]["KeyPolicyResponse"];
                 };
             };
-            /** @description No field sent, a field is invalid, or an unknown field was sent; or the body is not valid JSON, or is nested more than 32 levels deep; or the Authorization and X-API-Key headers carry different credentials, or X-API-Key is sent twice (send one credential) */
+            /** @description A field is invalid, or an unknown field was sent; or the body is not valid JSON, or is nested more than 32 levels deep; or the Authorization and X-API-Key headers carry different credentials, or X-API-Key is sent twice (send one credential) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6976,7 +6981,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Bad Request",
-                     *       "message": "No field sent, a field is invalid, or an unknown field was sent",
+                     *       "message": "A field is invalid, or an unknown field was sent",
                      *       "statusCode": 400
                      *     }
                      */
@@ -9257,7 +9262,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpointResponse"];
                 };
             };
-            /** @description Empty body, or a field is invalid (see POST); or the body is not valid JSON, or is nested more than 32 levels deep; or the Authorization and X-API-Key headers carry different credentials, or X-API-Key is sent twice (send one credential) */
+            /** @description A field is invalid (see POST); or the body is not valid JSON, or is nested more than 32 levels deep; or the Authorization and X-API-Key headers carry different credentials, or X-API-Key is sent twice (send one credential) */
             400: {
                 headers: {
                     "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -9267,7 +9272,7 @@ export interface operations {
                     /**
                      * @example {
                      *       "error": "Bad Request",
-                     *       "message": "Empty body, or a field is invalid (see POST)",
+                     *       "message": "A field is invalid (see POST)",
                      *       "statusCode": 400
                      *     }
                      */

@@ -188,7 +188,7 @@ class CreatePipelineDto(_CreatePipelineDtoRequired, total=False):
 
 
 class _CreateWebhookEndpointDtoRequired(TypedDict):
-    #: http(s) URL; private, loopback and link-local addresses are refused unless the server allows them
+    #: http or https (https only in production); refused (400) when its host resolves to a private, loopback, link-local, unique-local, CGNAT or unspecified address, unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS
     url: str
     events: List[Literal["api_key.created", "api_key.updated", "api_key.rotated", "api_key.revoked", "api_key.expiring", "api_key.rate_limited", "member.added", "member.role_changed", "member.removed"]]
 
@@ -624,6 +624,7 @@ class UpdateWebhookEndpointDto(TypedDict, total=False):
     description: Optional[str]
     enabled: bool
     events: List[Literal["api_key.created", "api_key.updated", "api_key.rotated", "api_key.revoked", "api_key.expiring", "api_key.rate_limited", "member.added", "member.role_changed", "member.removed"]]
+    #: http or https (https only in production); refused (400) when its host resolves to a private, loopback, link-local, unique-local, CGNAT or unspecified address, unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS
     url: str
 
 
