@@ -14,6 +14,7 @@ import { rejectDeepJson } from './common/json-depth.middleware';
 import { apiSecurityHeaders, noSniff, noStore } from './common/security-headers';
 import { rejectMalformedBody, rejectUndecodableRequest, verifyUtf8Body, verifyUtf8FormBody } from './common/well-formed-input';
 import { parseTrustProxy } from './config/trust-proxy';
+import { keepRawBody } from './common/raw-body';
 import { setupSwagger } from './openapi/swagger';
 import { ServerLogger } from './server/server-logger';
 import { serveConsole } from './console/serve-console';
@@ -47,7 +48,16 @@ export function configureApp(app: NestExpressApplication, config: ConfigType<typ
   // Undecodable text is a 400 on every route, before anything reads it (common/well-formed-input.ts).
   app.use(rejectUndecodableRequest);
   // express's parsers, not app.useBodyParser(): Nest's typing leaves out `verify` (its rawBody option uses it).
-  app.use(json({ limit: '100kb', verify: verifyUtf8Body }));
+  app.use(
+    json({
+      limit: '100kb',
+      verify: (req, res, body, encoding) => {
+        verifyUtf8Body(req, res, body, encoding);
+        // A signed body (GitHub's secret scanning) is verified over its bytes, not a re-serialization.
+        keepRawBody(req, body);
+      },
+    }),
+  );
   app.use(urlencoded({ limit: '100kb', extended: false, verify: verifyUtf8FormBody }));
   app.use(rejectDeepJson);
   app.use(rejectMalformedBody);

@@ -16,6 +16,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { OrganizationsModule } from './organizations/organizations.module';
 import { PipelinesModule } from './pipelines/pipelines.module';
 import { SecretsModule } from './secrets/secrets.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({
   imports: [
@@ -34,6 +35,7 @@ import { SecretsModule } from './secrets/secrets.module';
     PipelinesModule,
     GatewaysModule,
     MetricsModule,
+    WebhooksModule,
   ],
   // The one default-deny guard: users' tokens from AuthModule, API keys through ApiKeysModule's authenticator.
   providers: [{ provide: APP_GUARD, useClass: GlobalAuthGuard }],

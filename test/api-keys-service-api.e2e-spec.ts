@@ -5,6 +5,7 @@ import { AppModule } from '../src/app.module';
 import { ApiKeysModule } from '../src/api-keys/api-keys.module';
 import { ApiKeysService } from '../src/api-keys/api-keys.service';
 import { KeyVerifier } from '../src/api-keys/verification/key-verifier';
+import { withChecksum } from '../src/api-keys/verification/key-format';
 import { BcryptScheduler } from '../src/bcrypt/bcrypt-scheduler';
 import { appConfig } from '../src/config/app.config';
 import { DataSource } from 'typeorm';
@@ -81,7 +82,7 @@ describe('ApiKeysService from another module (e2e)', () => {
     const compares = () => Object.values(scheduler.stats().compares).reduce((n, c) => n + c, 0);
     const { plainKey } = await keys.create(orgId, { name: 'Target', scopes: ['agents:write'] }, userId);
     const prefix = plainKey.slice(0, 16);
-    const guesses = Array.from({ length: 120 }, (_, i) => `${plainKey.slice(0, 17)}${String(i).padStart(32, 'Z')}`);
+    const guesses = Array.from({ length: 120 }, (_, i) => withChecksum(`${plainKey.slice(0, 17)}${String(i).padStart(26, 'Z')}`));
     const refused = (results: PromiseSettledResult<unknown>[]) => {
       // Each guess is null, or, past the scheduler's bounded queue, a 503 the caller can retry: never a key.
       for (const result of results) {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { addMember, bearer, createKey, registerOrg } from './helpers/fixtures';
+import { addMember, bearer, createKey, forgeKey, registerOrg } from './helpers/fixtures';
 import { startTestApp, TestApp } from './helpers/test-app';
 
 const VALID_SCOPES = [
@@ -42,7 +42,7 @@ describe('API keys (e2e)', () => {
         .send({ name: '  CI/CD Pipeline  ', scopes: ['agents:read', 'deployments:write', 'agents:read'], rate_limit: 50, expires_at: expiresAt })
         .expect(201);
       expect(Object.keys(res.body).sort()).toEqual(
-        ['created_at', 'expires_at', 'id', 'key', 'key_prefix', 'name', 'rate_limit', 'scopes'].sort(),
+        ['created_at', 'enabled', 'expires_at', 'id', 'ip_allowlist', 'key', 'key_prefix', 'metadata', 'name', 'rate_limit', 'scopes'].sort(),
       );
       expect(res.body.key).toMatch(/^sk_live_[a-z0-9]{8}_[A-Za-z0-9]{32}$/);
       expect(res.body.key_prefix).toBe(res.body.key.slice(0, 16));
@@ -65,7 +65,7 @@ describe('API keys (e2e)', () => {
       const key = await createKey(t, owner);
       const res = await t.api().get(`/api/v1/api-keys/${key.id}`).set(bearer(owner.token)).expect(200);
       expect(Object.keys(res.body).sort()).toEqual(
-        ['created_at', 'created_by', 'expires_at', 'id', 'key_prefix', 'last_used_at', 'name', 'rate_limit', 'revoked_at', 'scopes', 'status'].sort(),
+        ['created_at', 'created_by', 'enabled', 'expires_at', 'id', 'ip_allowlist', 'key_prefix', 'last_used_at', 'metadata', 'name', 'rate_limit', 'revoked_at', 'scopes', 'status'].sort(),
       );
       expect(res.body).toMatchObject({ id: key.id, status: 'active', created_by: owner.userId, last_used_at: null, revoked_at: null });
       expect(JSON.stringify(res.body)).not.toContain(key.key);
@@ -302,9 +302,11 @@ describe('API keys (e2e)', () => {
     it('refuses an unknown key and a wrong secret with 401', async () => {
       const owner = await registerOrg(t);
       const key = await createKey(t, owner);
-      const unknown = 'sk_live_zzzzzzzz_' + 'A'.repeat(32);
-      const wrongSecret = key.key.slice(0, 17) + 'B'.repeat(32);
-      for (const bad of [unknown, wrongSecret]) {
+      const unknown = forgeKey('sk_live_zzzzzzzz', 'A', 'A');
+      const wrongSecret = forgeKey(key.key_prefix, 'B', 'B');
+      // ...and a key whose checksum fails, refused before any lookup with the same answer.
+      const brokenChecksum = key.key.slice(0, 17) + 'B'.repeat(32);
+      for (const bad of [unknown, wrongSecret, brokenChecksum]) {
         const res = await t.api().get('/api/v1/agents').set('Authorization', `Bearer ${bad}`).expect(401);
         expect(res.body.message).toBe('API key is invalid');
         expect(res.headers['www-authenticate']).toBeDefined();

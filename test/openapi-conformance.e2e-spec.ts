@@ -131,6 +131,26 @@ describe('OpenAPI conformance of a realistic workload (e2e)', () => {
     expectStatus(await call('post', '/api/v1/api-keys', { token: developerToken, body: { name: 'Mine', scopes: ['agents:read'] } }), 201);
     expectStatus(await call('delete', `/api/v1/api-keys/${created.body.id}`, { token: developerToken }), 403);
 
+    // Editing keys: PATCH, disable, allow-list, metadata.
+    const edited = await call('post', '/api/v1/api-keys', {
+      token: owner,
+      body: { name: 'Edited', scopes: ['agents:read'], ip_allowlist: ['10.0.0.0/8', '2001:db8::1'], metadata: { team: 'ops' } },
+    });
+    expectStatus(edited, 201);
+    expectStatus(await call('patch', `/api/v1/api-keys/${edited.body.id}`, { token: owner, body: { name: 'Edited 2', rate_limit: 50, expires_at: null, metadata: null } }), 200);
+    expectStatus(await call('patch', `/api/v1/api-keys/${edited.body.id}`, { token: owner, body: {} }), 400);
+    expectStatus(await call('patch', `/api/v1/api-keys/${edited.body.id}`, { token: owner, body: { ip_allowlist: ['nope'] } }), 400);
+    expectStatus(await call('patch', `/api/v1/api-keys/${UNKNOWN_ID}`, { token: owner, body: { enabled: false } }), 404);
+    expectStatus(await call('patch', `/api/v1/api-keys/${edited.body.id}`, { token: developerToken, body: { enabled: false } }), 403);
+    expectStatus(await call('get', '/api/v1/agents', { key: edited.body.key }), 403); // from 127.0.0.1: not on the allow-list
+    expectStatus(await call('patch', `/api/v1/api-keys/${edited.body.id}`, { token: owner, body: { ip_allowlist: null, enabled: false } }), 200);
+    expectStatus(await call('get', '/api/v1/agents', { key: edited.body.key }), 401); // disabled
+    expectStatus(await call('patch', `/api/v1/api-keys/${edited.body.id}`, { token: owner, body: { enabled: true } }), 200);
+    expectStatus(await call('get', '/api/v1/agents', { key: edited.body.key }), 200);
+    expectStatus(await call('get', `/api/v1/api-keys/${edited.body.id}`, { token: owner }), 200);
+    expectStatus(await call('delete', `/api/v1/api-keys/${edited.body.id}`, { token: owner }), 204);
+    expectStatus(await call('patch', `/api/v1/api-keys/${edited.body.id}`, { token: owner, body: { enabled: true } }), 409);
+
     // Resources, with the key in either header.
     const agent = await call('post', '/api/v1/agents', { key, body: { name: 'Support triage', description: 'Routes tickets', model: 'gpt-4o' } });
     expectStatus(agent, 201);
@@ -171,6 +191,12 @@ describe('OpenAPI conformance of a realistic workload (e2e)', () => {
     const limited = await call('get', '/api/v1/agents', { key: readOnly });
     expectStatus(limited, 429);
     expect(limited.headers['retry-after']).toMatch(/^\d+$/);
+
+    // A leak report (public; the reader key above is genuine and gets revoked), and GitHub's endpoint, not configured here.
+    expectStatus(await call('post', '/api/v1/api-keys/leaked', { body: { keys: [readOnly, 'noise'], url: 'https://example.com/paste' } }), 202);
+    expectStatus(await call('post', '/api/v1/api-keys/leaked', { body: { keys: [] } }), 400);
+    const scanned = [{ token: 'noise', type: 'kaizen_studio_api_key', url: '', source: 'content' }];
+    expectStatus(await call('post', '/api/v1/secret-scanning/github', { body: scanned }), 404);
 
     // The audit log.
     expectStatus(await call('get', '/api/v1/audit-logs?action=api_key.rotated', { token: owner }), 200);

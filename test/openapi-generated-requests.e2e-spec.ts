@@ -22,6 +22,8 @@ const RULES_THE_DOCUMENT_CANNOT_EXPRESS: Record<string, RegExp> = {
   'a foreign id: agent_id must name an agent of the caller’s organization': /^agent_id does not name an agent of this organization$/,
   'two fields in relation: from before to, and at most so many days apart': /^from must be before to$|^from and to may be at most \d+ days apart/,
   'an opaque cursor: only a next_cursor the server gave': /^cursor is not a valid next_cursor value$/,
+  // Set by PATCH /organizations/current/key-policy: a key the document allows may break the organization's policy.
+  "the organization's key policy (PATCH /organizations/current/key-policy)": /^key policy .* \((require_expiry|max_lifetime_days|allowed_scopes(: [^)]+)?)\)$/,
 };
 
 interface GeneratedRequest {

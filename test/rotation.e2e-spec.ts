@@ -19,7 +19,7 @@ describe('key rotation (e2e)', () => {
     const before = Date.now();
     const res = await rotate(owner.token, old.id, { grace_period_seconds: 3600 }).expect(201);
     expect(Object.keys(res.body).sort()).toEqual(
-      ['created_at', 'expires_at', 'id', 'key', 'key_prefix', 'name', 'rate_limit', 'rotated_from', 'scopes'].sort(),
+      ['created_at', 'enabled', 'expires_at', 'id', 'ip_allowlist', 'key', 'key_prefix', 'metadata', 'name', 'rate_limit', 'rotated_from', 'scopes'].sort(),
     );
     expect(res.body).toMatchObject({ name: 'deployer', scopes: ['agents:read'], rate_limit: 42, expires_at: null });
     expect(res.body.key).toMatch(/^sk_live_[a-z0-9]{8}_[A-Za-z0-9]{32}$/);

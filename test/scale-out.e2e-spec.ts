@@ -1,7 +1,7 @@
 import { BcryptScheduler } from '../src/bcrypt/bcrypt-scheduler';
 import { KeyVerifier } from '../src/api-keys/verification/key-verifier';
 import { REFUSAL_DELAY_MS } from '../src/api-keys/verification/key-failures';
-import { bearer, createKey, registerOrg } from './helpers/fixtures';
+import { bearer, createKey, forgeKey, registerOrg } from './helpers/fixtures';
 import { eventually, withEnv } from './helpers/env';
 import { startTestApp, TestApp } from './helpers/test-app';
 
@@ -101,7 +101,7 @@ describe('verified-key cache (e2e)', () => {
     const owner = await registerOrg(t);
     const key = await createKey(t, owner);
     await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
-    const wrong = `${key.key.slice(0, 17)}${'Z'.repeat(32)}`;
+    const wrong = forgeKey(key.key_prefix, 'Z');
     await t.api().get('/api/v1/agents').set('X-API-Key', wrong).expect(401);
   });
 });
@@ -119,8 +119,8 @@ describe('failed key checks per client address (e2e)', () => {
     const owner = await registerOrg(t);
     const good = await createKey(t, owner);
     await t.api().get('/api/v1/agents').set(from('203.0.113.9')).set('X-API-Key', good.key).expect(200);
-    const wrongSecret = `${good.key.slice(0, 17)}${'Q'.repeat(32)}`;
-    const attempts = ['sk_live_bad', 'sk_live_zzzzzzzz_' + 'A'.repeat(32), wrongSecret];
+    const wrongSecret = forgeKey(good.key_prefix, 'Q', 'Q');
+    const attempts = ['sk_live_bad', forgeKey('sk_live_zzzzzzzz', 'A', 'A'), wrongSecret];
     for (let i = 0; i < 30; i++) {
       await t.api().get('/api/v1/agents').set(from('203.0.113.9')).set('X-API-Key', attempts[i % 3]).expect(401);
     }
@@ -177,7 +177,7 @@ describe('concurrent wrong secrets from one address (e2e)', () => {
     const key = await createKey(t, owner);
     await t.api().get('/api/v1/agents').set('X-API-Key', key.key).expect(200);
     const run = jest.spyOn(t.app.get(BcryptScheduler), 'compare');
-    const guesses = Array.from({ length: 60 }, (_, i) => `${key.key.slice(0, 17)}${String(i).padStart(32, 'x')}`);
+    const guesses = Array.from({ length: 60 }, (_, i) => forgeKey(key.key_prefix, String(i), 'x'));
     const statuses = (await Promise.all(guesses.map((g) => t.api().get('/api/v1/agents').set('X-API-Key', g)))).map(
       (r) => r.status,
     );

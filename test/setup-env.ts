@@ -10,3 +10,9 @@ process.env.REDIS_NAMESPACE ??= `kaizen-test-${process.pid}-${Date.now().toStrin
 // Every suite registers its organizations from 127.0.0.1 (counted cluster-wide through Redis):
 // the registration-flood tests lower this again for the app they start.
 process.env.REGISTRATIONS_PER_ADDRESS_PER_HOUR ??= '1000000';
+// The key-policy job would add audit entries (api_key.expiring) to other suites' organizations at times
+// they cannot predict; the suites that test it set their own interval.
+process.env.KEY_POLICY_JOB_MS ??= '86400000';
+// Webhook receivers in tests listen on 127.0.0.1 (the contract: tests and development allow private URLs);
+// the outbound-safety specs turn it off for the app they start.
+process.env.WEBHOOK_ALLOW_PRIVATE_URLS ??= 'true';

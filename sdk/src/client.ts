@@ -226,5 +226,60 @@ export class KaizenClient {
     /** Issues a replacement key; the old one keeps working for the grace period (default 24 h). */
     rotate: (id: string, body: Body<'/api/v1/api-keys/{id}/rotate', 'post'> = {}, options?: RequestOptions) =>
       send(this.http.POST('/api/v1/api-keys/{id}/rotate', { params: { path: { id } }, body, ...this.via(options) })),
+    /**
+     * Changes any of `name`, `scopes`, `rate_limit`, `expires_at`, `ip_allowlist`, `metadata`, `enabled`
+     * (at least one); resolves to the key as it now is. A revoked key cannot be changed (409).
+     */
+    update: (id: string, body: Body<'/api/v1/api-keys/{id}', 'patch'>, options?: RequestOptions) =>
+      send(this.http.PATCH('/api/v1/api-keys/{id}', { params: { path: { id } }, body, ...this.via(options) })),
+    /** Lets a disabled key authenticate again (`update(id, { enabled: true })`). */
+    enable: (id: string, options?: RequestOptions) => this.apiKeys.update(id, { enabled: true }, options),
+    /** Refuses the key with 401 "API key is disabled" until it is enabled again; unlike `revoke`, reversible. */
+    disable: (id: string, options?: RequestOptions) => this.apiKeys.update(id, { enabled: false }, options),
+  };
+
+  /**
+   * The organization's webhook endpoints (user token; owner or admin). `create` answers with the signing
+   * `secret` (`whsec_...`) once; every delivery is signed with it per the Standard Webhooks specification.
+   */
+  readonly webhooks = {
+    create: (body: Body<'/api/v1/webhooks', 'post'>, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/webhooks', { body, ...this.via(options) })),
+    list: (query?: Query<'/api/v1/webhooks'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/webhooks', { params: { query }, ...this.via(options) })),
+    listAll: (query?: Query<'/api/v1/webhooks'>, options?: RequestOptions) =>
+      paginate((cursor) => this.webhooks.list({ ...query, cursor }, options)),
+    get: (id: string, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/webhooks/{id}', { params: { path: { id } }, ...this.via(options) })),
+    /** Changes any of `url`, `events`, `description`, `enabled`. */
+    update: (id: string, body: Body<'/api/v1/webhooks/{id}', 'patch'>, options?: RequestOptions) =>
+      send(this.http.PATCH('/api/v1/webhooks/{id}', { params: { path: { id } }, body, ...this.via(options) })),
+    delete: (id: string, options?: RequestOptions) =>
+      done(this.http.DELETE('/api/v1/webhooks/{id}', { params: { path: { id } }, ...this.via(options) })),
+    /** Replaces the signing secret at once; the new `secret` is in this answer only. */
+    rotateSecret: (id: string, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/webhooks/{id}/rotate-secret', { params: { path: { id } }, ...this.via(options) })),
+    /** Queues a `webhook.test` event for the endpoint; resolves to `{ delivery_id }` (202). */
+    test: (id: string, options?: RequestOptions) =>
+      send(this.http.POST('/api/v1/webhooks/{id}/test', { params: { path: { id } }, ...this.via(options) })),
+    /** One page of the endpoint's delivery log, newest first. */
+    deliveries: (id: string, query?: Query<'/api/v1/webhooks/{id}/deliveries'>, options?: RequestOptions) =>
+      send(this.http.GET('/api/v1/webhooks/{id}/deliveries', { params: { path: { id }, query }, ...this.via(options) })),
+    /** Sends a delivery's event again (202). */
+    redeliver: (id: string, deliveryId: string, options?: RequestOptions) =>
+      done(
+        this.http.POST('/api/v1/webhooks/{id}/deliveries/{delivery_id}/redeliver', {
+          params: { path: { id, delivery_id: deliveryId } },
+          ...this.via(options),
+        }),
+      ),
+  };
+
+  /** The organization's key policy (user token; owner or admin): rules every key's creation and change must meet. */
+  readonly keyPolicy = {
+    get: (options?: RequestOptions) => send(this.http.GET('/api/v1/organizations/current/key-policy', this.via(options))),
+    /** Changes any of `require_expiry`, `max_lifetime_days`, `allowed_scopes`, `auto_revoke_unused_days`. */
+    update: (body: Body<'/api/v1/organizations/current/key-policy', 'patch'>, options?: RequestOptions) =>
+      send(this.http.PATCH('/api/v1/organizations/current/key-policy', { body, ...this.via(options) })),
   };
 }

@@ -11,6 +11,8 @@ export type StoredKeyStatus = 'active' | 'revoked';
 // (organization_id, COALESCE(last_used_at, created_at)) for ?unused_for_days=: an expression index,
 // created by migration UsageOutcomesAndRollups; TypeORM cannot describe it, so it leaves it alone.
 @Index('IDX_api_keys_organization_last_activity', { synchronize: false })
+// key_prefix of active keys issued before checksums (partial index, migration KeyChecksums): read once at start-up.
+@Index('IDX_api_keys_legacy_prefix', { synchronize: false })
 export class ApiKey {
   @PrimaryGeneratedColumn('uuid')
   id: string;
@@ -30,6 +32,13 @@ export class ApiKey {
   @Column({ name: 'key_prefix', type: 'varchar', length: 16 })
   keyPrefix: string;
 
+  /**
+   * Whether the key ends with its checksum (README, "For secret scanners"). Keys issued before
+   * checksums are false (migration KeyChecksums); every key issued since is true.
+   */
+  @Column({ type: 'boolean', default: true })
+  checksummed: boolean;
+
   @Column({ type: 'text', array: true })
   scopes: Scope[];
 
@@ -45,6 +54,18 @@ export class ApiKey {
 
   @Column({ type: 'varchar', length: 16, default: 'active' })
   status: StoredKeyStatus;
+
+  /** A disabled key is refused (401) until enabled again; unlike revocation, this can be undone. */
+  @Column({ type: 'boolean', default: true })
+  enabled: boolean;
+
+  /** Canonical addresses and CIDRs (see ip-allowlist.ts) the key may be used from; empty: anywhere. */
+  @Column({ name: 'ip_allowlist', type: 'text', array: true, default: () => "'{}'" })
+  ipAllowlist: string[];
+
+  /** A JSON object (at most 4 KB) handed to the code that checks the key. */
+  @Column({ type: 'jsonb', default: () => "'{}'" })
+  metadata: Record<string, unknown>;
 
   /**
    * The member the key acts for: its creator, or the member its keys were handed to when the creator

@@ -8,9 +8,11 @@ import { ApiKeyPrincipal } from '../auth/principal';
 import { assertRouteAllows } from '../auth/route-policy';
 import { MembershipCache } from '../organizations/membership-cache';
 import { capScopes } from '../organizations/role';
+import { ThrottlerException } from '@nestjs/throttler';
 import { ApiKeyThrottlerGuard } from './rate-limit/api-key-throttler.guard';
+import { RateLimitedNotices } from './rate-limit/rate-limited-notices';
 import { ApiKeysService } from './api-keys.service';
-import { KeyRefusedError } from './verification/key-verifier';
+import { KeyAddressRefusedError, KeyRefusedError } from './verification/key-verifier';
 import { UsageRecorder } from './usage/usage-recorder';
 
 /**
@@ -27,6 +29,7 @@ export class ApiKeyGuard implements CanActivate {
     private readonly usage: UsageRecorder,
     private readonly audit: AuditService,
     private readonly memberships: MembershipCache,
+    private readonly rateLimited: RateLimitedNotices,
   ) {}
 
   async canActivate(ctx: ExecutionContext): Promise<boolean> {
@@ -40,9 +43,10 @@ export class ApiKeyGuard implements CanActivate {
   /** The check itself, for a caller that has already read the key from the request (the global guard). */
   async admit(ctx: ExecutionContext, plainKey: string): Promise<boolean> {
     const req = ctx.switchToHttp().getRequest<Request>();
-    // req.ip re-parses X-Forwarded-For on every read; a verified key never needs it.
+    // req.ip re-parses X-Forwarded-For on every read; a verified key without an allow-list never needs it.
     const principal = await this.apiKeys.authenticate(plainKey, () => req.ip ?? 'unknown').catch((err: unknown) => {
-      if (err instanceof KeyRefusedError) this.auditRefusal(req, err);
+      if (err instanceof KeyRefusedError && err.reason !== 'disabled') this.auditRefusal(req, err);
+      if (err instanceof KeyAddressRefusedError) this.refuseAddress(ctx, req, err);
       throw err;
     });
     await this.capToHolderRole(principal);
@@ -50,7 +54,10 @@ export class ApiKeyGuard implements CanActivate {
     // Every request the key makes is counted by its answer, whatever refuses it from here on.
     this.usage.track(ctx.switchToHttp().getResponse<Response>(), principal.keyId, principal.organizationId);
     // Counted before the scope check, so every key-authenticated response carries X-RateLimit-*.
-    await this.throttler.canActivate(ctx);
+    await this.throttler.canActivate(ctx).catch((err: unknown) => {
+      if (err instanceof ThrottlerException) this.rateLimited.notice(principal, actorOf(req));
+      throw err;
+    });
     assertRouteAllows(this.reflector, ctx, principal);
     return true;
   }
@@ -65,6 +72,24 @@ export class ApiKeyGuard implements CanActivate {
     // creator was being removed.
     if (!role) throw new UnauthorizedException("API key's holder is no longer a member of this organization");
     principal.scopes = capScopes(principal.scopes, role);
+  }
+
+  /**
+   * The genuine key from an address outside its allow-list: counted as denied usage and audited (at
+   * most once a minute per key), but not against the key's rate limit, so a leaked key used from
+   * elsewhere cannot spend its owner's budget.
+   */
+  private refuseAddress(ctx: ExecutionContext, req: Request, refusal: KeyAddressRefusedError): void {
+    const { id, organizationId } = refusal.state;
+    this.usage.track(ctx.switchToHttp().getResponse<Response>(), id, organizationId);
+    this.audit.recordRefusedUse({
+      organizationId,
+      action: 'api_key.refused_address',
+      actor: { ...actorOf(req), type: 'api_key', id },
+      targetType: 'api_key',
+      targetId: id,
+      metadata: { path: req.path, method: req.method },
+    });
   }
 
   /** A genuine key used after revocation or expiry: worth an audit entry (at most one a minute per key). */

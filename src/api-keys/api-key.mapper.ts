@@ -24,6 +24,7 @@ export function toApiKeyResponse(key: ApiKey): ApiKeyResponse {
     created_by: key.createdBy,
     created_at: key.createdAt.toISOString(),
     revoked_at: iso(key.revokedAt),
+    ...editableFields(key),
   };
 }
 
@@ -37,7 +38,12 @@ export function toCreatedApiKeyResponse(key: ApiKey, plainKey: string): CreatedA
     rate_limit: key.rateLimit,
     expires_at: iso(key.expiresAt),
     created_at: key.createdAt.toISOString(),
+    ...editableFields(key),
   };
+}
+
+function editableFields(key: Pick<ApiKey, 'enabled' | 'ipAllowlist' | 'metadata'>) {
+  return { enabled: key.enabled, ip_allowlist: key.ipAllowlist, metadata: key.metadata };
 }
 
 export function toRotatedApiKeyResponse(rotated: RotatedKey): RotatedApiKeyResponse {

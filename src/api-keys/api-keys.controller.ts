@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import {
   ApiCreatedResponse,
   ApiNoContentResponse,
@@ -16,6 +16,7 @@ import { UuidParam } from '../common/uuid.pipe';
 import { toApiKeyResponse, toCreatedApiKeyResponse, toRotatedApiKeyResponse } from './api-key.mapper';
 import { ApiKeysService } from './api-keys.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
+import { UpdateApiKeyDto } from './dto/update-api-key.dto';
 import {
   ApiKeyPageResponse,
   ApiKeyResponse,
@@ -64,6 +65,8 @@ export class ApiKeysController {
         scopes: dto.scopes,
         rateLimit: dto.rate_limit,
         expiresAt: dto.expires_at ? new Date(dto.expires_at) : null,
+        ipAllowlist: dto.ip_allowlist ?? [],
+        metadata: dto.metadata ?? {},
       },
       user.userId,
       actor,
@@ -87,6 +90,43 @@ export class ApiKeysController {
   @ApiErrors({ 400: 'id is not a UUID', 404: 'No such key in this organization' })
   async get(@CurrentUser() user: UserPrincipal, @Param('id', UuidParam()) id: string): Promise<ApiKeyResponse> {
     return toApiKeyResponse(await this.apiKeys.get(user.organizationId, id));
+  }
+
+  @Patch(':id')
+  @UsersOnly('owner', 'admin', 'developer')
+  @ApiOperation({
+    summary: "Change a key's name, scopes, rate limit, expiry, allow-list, metadata or enabled",
+    description:
+      'Send only the fields to change (at least one). Every instance applies the change from the next request. ' +
+      'A change is audited as api_key.updated with the before and after of each changed field.',
+  })
+  @ApiOkResponse({ type: ApiKeyResponse })
+  @ApiErrors({
+    400: 'id is not a UUID, the body is empty, or a field is invalid (the message names it)',
+    404: 'No such key in this organization',
+    409: 'The key is revoked, or expires_at is sent for a key that was rotated',
+  })
+  async update(
+    @CurrentUser() user: UserPrincipal,
+    @Param('id', UuidParam()) id: string,
+    @Body() dto: UpdateApiKeyDto,
+    @Actor() actor: AuditActor,
+  ): Promise<ApiKeyResponse> {
+    const key = await this.apiKeys.update(
+      id,
+      user,
+      {
+        name: dto.name,
+        scopes: dto.scopes,
+        rateLimit: dto.rate_limit,
+        expiresAt: dto.expires_at === undefined ? undefined : dto.expires_at ? new Date(dto.expires_at) : null,
+        ipAllowlist: dto.ip_allowlist === undefined ? undefined : (dto.ip_allowlist ?? []),
+        metadata: dto.metadata === undefined ? undefined : (dto.metadata ?? {}),
+        enabled: dto.enabled,
+      },
+      actor,
+    );
+    return toApiKeyResponse(key);
   }
 
   @Delete(':id')

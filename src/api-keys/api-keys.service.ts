@@ -1,11 +1,13 @@
-import { ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { BadRequestException, ConflictException, ForbiddenException, Injectable, Logger, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { isDeepStrictEqual } from 'node:util';
+import { EntityManager, QueryDeepPartialEntity, Repository } from 'typeorm';
 import { AuditActor, AuditAction, AuditEntry, AuditService } from '../audit/audit.service';
 import { ApiKeyPrincipal, UserPrincipal } from '../auth/principal';
 import { isUniqueViolation } from '../common/database-errors';
 import { Page, paginate } from '../common/pagination';
 import { Membership } from '../organizations/membership.entity';
+import { scopesOfRole } from '../organizations/role';
 import { BcryptScheduler } from '../bcrypt/bcrypt-scheduler';
 import { ApiKey } from './api-key.entity';
 import { RotatedKey } from './issued-key';
@@ -14,16 +16,36 @@ import { ApiKeyResponse, KeyUsageResponse } from './dto/api-key.response';
 import { ListApiKeysQuery } from './dto/list-api-keys.query';
 import { GeneratedKey, generateKey } from './verification/key-format';
 import { KeyEvent, KeyEvents } from './verification/key-events';
-import { KeyVerifier, stateOf } from './verification/key-verifier';
+import { KeyAddressRefusedError, KeyVerifier, stateOf } from './verification/key-verifier';
+import { allowsAddress, canonicalAllowlist } from './verification/ip-allowlist';
+import { UPDATABLE_FIELDS } from './dto/update-api-key.dto';
 import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit/rate-limit.storage';
 import { grants, Scope, SCOPE_DESCRIPTIONS } from '../auth/scopes';
+import { KeyPolicyService } from './policy/key-policy.service';
 
 export interface CreateKeyInput {
   name: string;
   scopes: Scope[];
   rateLimit?: number;
   expiresAt?: Date | null;
+  /** Addresses and CIDRs (validated: see isAllowlistEntry); stored canonical. Empty: any address. */
+  ipAllowlist?: string[];
+  metadata?: Record<string, unknown>;
 }
+
+/** What a PATCH changes: each field left undefined stays as it is. */
+export interface UpdateKeyInput {
+  name?: string;
+  scopes?: Scope[];
+  rateLimit?: number;
+  expiresAt?: Date | null;
+  ipAllowlist?: string[];
+  metadata?: Record<string, unknown>;
+  enabled?: boolean;
+}
+
+/** One changed field of a PATCH, as the audit entry records it (wire names and values). */
+type FieldChange = { before: unknown; after: unknown };
 
 export interface RotateKeyInput {
   gracePeriodSeconds: number;
@@ -34,7 +56,7 @@ export interface RotateKeyInput {
 export type { RotatedKey } from './issued-key';
 
 /** Why a key was revoked, as its audit entry records it. */
-export type RevocationReason = 'user' | 'member_removed';
+export type RevocationReason = 'user' | 'member_removed' | 'unused' | 'leaked';
 
 /** A committed change to a key that every instance must hear about (see announce()). */
 export type KeyChange = KeyEvent;
@@ -59,6 +81,7 @@ export class ApiKeysService {
     private readonly verifier: KeyVerifier,
     private readonly events: KeyEvents,
     private readonly audit: AuditService,
+    private readonly policies: KeyPolicyService,
   ) {}
 
   /** The scopes a key can hold, with what each allows. */
@@ -73,6 +96,8 @@ export class ApiKeysService {
     userId: string,
     actor: AuditActor = userActor(userId),
   ): Promise<{ record: ApiKey; plainKey: string }> {
+    // Before any bcrypt work: a key the organization's policy refuses costs nothing.
+    await this.policies.assertAllows(orgId, { scopes: input.scopes, expiresAt: input.expiresAt ?? null });
     const created = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
         await this.lockHolder(tx, orgId, userId);
@@ -83,6 +108,8 @@ export class ApiKeysService {
           rateLimit: input.rateLimit ?? DEFAULT_RATE_LIMIT,
           expiresAt: input.expiresAt ?? null,
           createdBy: userId,
+          ipAllowlist: canonicalAllowlist(input.ipAllowlist ?? []),
+          metadata: input.metadata ?? {},
         });
         await this.audit.record(keyAudit('api_key.created', result.record, actor), tx);
         return result;
@@ -103,6 +130,8 @@ export class ApiKeysService {
     this.assertMayChange(current, by);
     // Answered before bcrypt is spent on a successor; the locked read below is what decides.
     if (current.replacedById) await this.refuseRotated(this.keys.manager, current.replacedById);
+    // The successor inherits the scopes and gets the expiry asked for: both must pass the policy, before bcrypt.
+    await this.policies.assertAllows(by.organizationId, { scopes: current.scopes, expiresAt: input.expiresAt ?? null });
     const rotated = await this.withNewKey((key) =>
       this.keys.manager.transaction(async (tx) => {
         await this.lockHolder(tx, by.organizationId, by.userId);
@@ -116,6 +145,8 @@ export class ApiKeysService {
         if (old.replacedById) await this.refuseRotated(tx, old.replacedById);
         const status = statusOf(old);
         if (status !== 'active') throw new ConflictException(`API key is ${status} and cannot be rotated`);
+        // Again on the locked row, whose scopes an edit may have changed since the check above (the policy is cached).
+        await this.policies.assertAllows(by.organizationId, { scopes: old.scopes, expiresAt: input.expiresAt ?? null });
         const graceEnds = new Date(Date.now() + input.gracePeriodSeconds * 1000);
         const oldExpiresAt = old.expiresAt && old.expiresAt < graceEnds ? old.expiresAt : graceEnds;
         const created = await this.insertKey(tx, key, {
@@ -125,6 +156,9 @@ export class ApiKeysService {
           rateLimit: old.rateLimit,
           expiresAt: input.expiresAt ?? null,
           createdBy: by.userId,
+          // Read under the lock: a PATCH committed before this rotation is inherited, a later one is not.
+          ipAllowlist: old.ipAllowlist,
+          metadata: old.metadata,
         });
         await tx.update(ApiKey, { id: old.id }, { expiresAt: oldExpiresAt, replacedById: created.record.id });
         await this.audit.record(
@@ -168,9 +202,12 @@ export class ApiKeysService {
   private async insertKey(
     tx: EntityManager,
     key: GeneratedKey & { keyHash: string },
-    fields: Pick<ApiKey, 'organizationId' | 'name' | 'scopes' | 'rateLimit' | 'expiresAt' | 'createdBy'>,
+    fields: Pick<ApiKey, 'organizationId' | 'name' | 'scopes' | 'rateLimit' | 'expiresAt' | 'createdBy' | 'ipAllowlist' | 'metadata'>,
   ): Promise<{ record: ApiKey; plainKey: string }> {
-    const saved = await tx.save(tx.create(ApiKey, { ...fields, keyHash: key.keyHash, keyPrefix: key.keyPrefix }));
+    // A new key (a rotation's successor too) starts enabled.
+    const saved = await tx.save(
+      tx.create(ApiKey, { ...fields, enabled: true, keyHash: key.keyHash, keyPrefix: key.keyPrefix, checksummed: true }),
+    );
     const { keyHash: _hash, ...record } = saved;
     return { record: record as ApiKey, plainKey: key.plainKey };
   }
@@ -203,11 +240,54 @@ export class ApiKeysService {
   /** Owners and admins may change any key of their organization; developers only the keys they created. */
   private assertMayChange(key: Pick<ApiKey, 'createdBy'>, by: UserPrincipal): void {
     if (by.role === 'developer' && key.createdBy !== by.userId) {
-      throw new ForbiddenException('Developers can revoke or rotate only the keys they created');
+      throw new ForbiddenException('Developers can change, rotate or revoke only the keys they created');
     }
   }
 
-  /** The key's record when the plain key is valid, active and unexpired; otherwise null. */
+  /** A caller gives a key only scopes their own role holds (as every key is capped by its holder's role). */
+  private assertMayGrant(scopes: readonly Scope[], by: UserPrincipal): void {
+    const allowed = scopesOfRole(by.role);
+    const beyond = scopes.find((scope) => !grants(allowed, scope));
+    if (beyond) throw new ForbiddenException(`Role ${by.role} cannot grant scope '${beyond}'`);
+  }
+
+  /**
+   * Changes a key's editable fields (PATCH), under the key's row lock so that concurrent changes,
+   * rotations and revocations apply one after another. Audited with the before and after of the
+   * fields that changed (a change to nothing records nothing) and announced to every instance, whose
+   * caches re-read the key before its next request.
+   */
+  async update(keyId: string, by: UserPrincipal, input: UpdateKeyInput, actor: AuditActor = userActor(by.userId)): Promise<ApiKey> {
+    if (Object.values(input).every((value) => value === undefined)) {
+      throw new BadRequestException(`the body must name at least one field to change: ${UPDATABLE_FIELDS.join(', ')}`);
+    }
+    if (input.scopes) this.assertMayGrant(input.scopes, by);
+    const wanted = input.ipAllowlist && { ...input, ipAllowlist: canonicalAllowlist(input.ipAllowlist) };
+    const { key, changed } = await this.keys.manager.transaction(async (tx) => {
+      const current = await tx.findOne(ApiKey, {
+        where: { id: keyId, organizationId: by.organizationId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!current) throw new NotFoundException('API key not found');
+      this.assertMayChange(current, by);
+      if (current.status === 'revoked') throw new ConflictException('API key is revoked and cannot be changed');
+      // A rotated key ends with its grace period; moving that end would undo the rotation.
+      if (input.expiresAt !== undefined && current.replacedById) {
+        throw new ConflictException('API key was rotated: its expiry is the end of its grace period; change its successor instead');
+      }
+      const { patch, changes } = changesOf(current, wanted ?? input);
+      if (Object.keys(changes).length === 0) return { key: current, changed: false };
+      // The cast only widens metadata's type: TypeORM's deep-partial type has no room for `unknown` values.
+      await tx.update(ApiKey, { id: current.id }, patch as QueryDeepPartialEntity<ApiKey>);
+      const updated = Object.assign(current, patch);
+      await this.audit.record(keyAudit('api_key.updated', updated, actor, { changes }), tx);
+      return { key: updated, changed: true };
+    });
+    if (changed) await this.events.publish({ type: 'changed', keyId: key.id, keyPrefix: key.keyPrefix });
+    return key;
+  }
+
+  /** The key's record (metadata included) when the plain key is valid, active, enabled and unexpired; otherwise null. */
   async validate(plainKey: string): Promise<ApiKey | null> {
     try {
       const state = await this.verifier.verify(plainKey);
@@ -229,6 +309,8 @@ export class ApiKeysService {
    */
   async authenticate(plainKey: string, clientIp: () => string): Promise<ApiKeyPrincipal> {
     const state = await this.verifier.verify(plainKey, clientIp);
+    // A key without an allow-list (most keys) never reads the address here.
+    if (state.allowlist.length !== 0 && !allowsAddress(state.allowlist, clientIp())) throw new KeyAddressRefusedError(state);
     return {
       kind: 'api_key',
       keyId: state.id,
@@ -236,6 +318,7 @@ export class ApiKeysService {
       scopes: state.scopes,
       rateLimit: state.rateLimit,
       createdBy: state.createdBy,
+      metadata: state.metadata,
     };
   }
 
@@ -266,13 +349,14 @@ export class ApiKeysService {
   /**
    * Revokes a key at once; revoking a revoked key changes nothing. With `by`, the key must belong to
    * that user's organization, and a developer may revoke only the keys they created. The audit
-   * entry records why (`reason`).
+   * entry records why (`reason`), with `details` (a leak's `url` and `source`).
    */
   async revoke(
     keyId: string,
     by?: UserPrincipal,
     actor: AuditActor = userActor(by?.userId ?? null),
     reason: RevocationReason = 'user',
+    details: Record<string, unknown> = {},
   ): Promise<void> {
     const key = await this.keys.findOne({
       select: { id: true, organizationId: true, name: true, createdBy: true, status: true, keyPrefix: true },
@@ -289,7 +373,7 @@ export class ApiKeysService {
         .where('id = :id AND status = :active', { id: keyId, active: 'active' })
         .execute();
       // A concurrent revocation got there first: one entry is enough.
-      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor, { reason }), tx);
+      if (result.affected) await this.audit.record(keyAudit('api_key.revoked', key, actor, { reason, ...details }), tx);
     });
     await this.events.publish({ type: 'revoked', keyId, keyPrefix: key.keyPrefix });
   }
@@ -376,6 +460,44 @@ export class ApiKeysService {
       reset_at: new Date(window?.endsAt ?? start + RATE_LIMIT_WINDOW_MS).toISOString(),
     };
   }
+}
+
+/** The columns a PATCH changes, and the before/after (wire names and values) of each that really changes. */
+function changesOf(key: ApiKey, input: UpdateKeyInput): { patch: Partial<ApiKey>; changes: Record<string, FieldChange> } {
+  const patch: Partial<ApiKey> = {};
+  const changes: Record<string, FieldChange> = {};
+  const sameSet = (a: readonly string[], b: readonly string[]) => isDeepStrictEqual([...new Set(a)].sort(), [...new Set(b)].sort());
+  const time = (date: Date | null) => date?.getTime() ?? null;
+  const iso = (date: Date | null) => date?.toISOString() ?? null;
+  if (input.name !== undefined && input.name !== key.name) {
+    changes.name = { before: key.name, after: input.name };
+    patch.name = input.name;
+  }
+  if (input.scopes !== undefined && !sameSet(input.scopes, key.scopes)) {
+    changes.scopes = { before: key.scopes, after: input.scopes };
+    patch.scopes = input.scopes;
+  }
+  if (input.rateLimit !== undefined && input.rateLimit !== key.rateLimit) {
+    changes.rate_limit = { before: key.rateLimit, after: input.rateLimit };
+    patch.rateLimit = input.rateLimit;
+  }
+  if (input.expiresAt !== undefined && time(input.expiresAt) !== time(key.expiresAt)) {
+    changes.expires_at = { before: iso(key.expiresAt), after: iso(input.expiresAt) };
+    patch.expiresAt = input.expiresAt;
+  }
+  if (input.ipAllowlist !== undefined && !sameSet(input.ipAllowlist, key.ipAllowlist)) {
+    changes.ip_allowlist = { before: key.ipAllowlist, after: input.ipAllowlist };
+    patch.ipAllowlist = input.ipAllowlist;
+  }
+  if (input.metadata !== undefined && !isDeepStrictEqual(input.metadata, key.metadata)) {
+    changes.metadata = { before: key.metadata, after: input.metadata };
+    patch.metadata = input.metadata;
+  }
+  if (input.enabled !== undefined && input.enabled !== key.enabled) {
+    changes.enabled = { before: key.enabled, after: input.enabled };
+    patch.enabled = input.enabled;
+  }
+  return { patch, changes };
 }
 
 /** The actor when a caller of the service gives none: the user, with no request to tell where from. */

@@ -15,7 +15,7 @@ describe('actorOf', () => {
 
   it('names an API key caller by key id', () => {
     const req = request({
-      principal: { kind: 'api_key', keyId: 'k-1', organizationId: 'o-1', scopes: [], rateLimit: 100, createdBy: 'u-1' },
+      principal: { kind: 'api_key', keyId: 'k-1', organizationId: 'o-1', scopes: [], rateLimit: 100, createdBy: 'u-1', metadata: {} },
       ip: '::1',
     });
     expect(actorOf(req)).toEqual({ type: 'api_key', id: 'k-1', clientIp: '::1', userAgent: null });

@@ -9,16 +9,25 @@ export const AUDIT_ACTIONS = [
   'api_key.transferred',
   'api_key.refused_revoked',
   'api_key.refused_expired',
+  'api_key.updated',
+  'api_key.refused_address',
   'member.added',
   'member.role_changed',
   'member.removed',
+  'api_key.rate_limited',
+  'webhook_endpoint.created',
+  'webhook_endpoint.updated',
+  'webhook_endpoint.deleted',
+  'webhook_endpoint.disabled',
+  'api_key.expiring',
+  'key_policy.updated',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 export const ACTOR_TYPES = ['user', 'api_key', 'system'] as const;
 export type ActorType = (typeof ACTOR_TYPES)[number];
 
-export const TARGET_TYPES = ['api_key', 'member', 'organization'] as const;
+export const TARGET_TYPES = ['api_key', 'member', 'organization', 'webhook_endpoint'] as const;
 export type TargetType = (typeof TARGET_TYPES)[number];
 
 /**

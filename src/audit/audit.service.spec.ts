@@ -146,3 +146,45 @@ describe('AuditService.recordRefusedUse', () => {
     warn.mockRestore();
   });
 });
+
+describe('AuditService listeners (the seam webhooks subscribe through)', () => {
+  function setup() {
+    const calls: string[] = [];
+    const txInsert = jest.fn(async () => void calls.push('insert in tx'));
+    const tx = { getRepository: () => ({ insert: txInsert }) };
+    const plainInsert = jest.fn(async () => void calls.push('insert alone'));
+    const transaction = jest.fn(async (work: (m: unknown) => Promise<void>) => {
+      calls.push('begin');
+      await work(tx);
+      calls.push('commit');
+    });
+    const service = new AuditService({ insert: plainInsert, manager: { transaction } } as unknown as Repository<AuditLog>);
+    return { service, calls, tx };
+  }
+
+  it('calls a listener after the insert, inside the caller’s transaction, for the actions it wants', async () => {
+    const { service, calls, tx } = setup();
+    const seen: Array<[string, unknown]> = [];
+    service.onRecorded(async (e, m) => void seen.push([e.action, m]), (action) => action === 'member.added');
+    await service.record(entry(), tx as never);
+    await service.record(entry({ action: 'member.removed' }), tx as never);
+    expect(seen).toEqual([['member.added', tx]]);
+    expect(calls).toEqual(['insert in tx', 'insert in tx']);
+  });
+
+  it('without a transaction, wraps the entry and its listeners in one; an entry nobody wants is a plain insert', async () => {
+    const { service, calls } = setup();
+    service.onRecorded(async () => void calls.push('listener'), (action) => action === 'member.added');
+    await service.record(entry());
+    await service.record(entry({ action: 'api_key.refused_revoked' }));
+    expect(calls).toEqual(['begin', 'insert in tx', 'listener', 'commit', 'insert alone']);
+  });
+
+  it('lets a failing listener fail the record (so the caller’s transaction rolls back)', async () => {
+    const { service, tx } = setup();
+    service.onRecorded(async () => {
+      throw new Error('outbox unavailable');
+    });
+    await expect(service.record(entry(), tx as never)).rejects.toThrow('outbox unavailable');
+  });
+});

@@ -27,7 +27,14 @@ export interface AuditEntry {
   metadata?: Record<string, unknown>;
 }
 
-export type RefusedUseAction = Extract<AuditAction, 'api_key.refused_revoked' | 'api_key.refused_expired'>;
+/**
+ * Called with every entry inside the transaction that writes it (webhooks write their outbox rows
+ * here), so what a listener writes commits or rolls back with the change. A listener that throws
+ * rolls the change back: keep listeners to a few indexed statements.
+ */
+export type AuditListener = (entry: AuditEntry, tx: EntityManager) => Promise<void>;
+
+export type RefusedUseAction = Extract<AuditAction, 'api_key.refused_revoked' | 'api_key.refused_expired' | 'api_key.refused_address'>;
 
 export const REDACTED = '[REDACTED]';
 const MAX_USER_AGENT = 512;
@@ -126,18 +133,39 @@ export class AuditService implements BeforeApplicationShutdown {
   private readonly logger = new Logger(AuditService.name);
   private readonly recentRefusals = new LRUCache<string, true>({ max: 10_000, ttl: REFUSED_USE_WINDOW_MS });
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly listeners: Array<{ listener: AuditListener; wants: (action: AuditAction) => boolean }> = [];
 
   constructor(@InjectRepository(AuditLog) private readonly logs: Repository<AuditLog>) {}
 
-  /** Stores one entry; with `manager`, inside that transaction, so it commits or rolls back with the change. */
+  /**
+   * Registers a listener for the entries recorded from now on whose action it `wants` (the seam
+   * webhooks subscribe through, so this module never imports them).
+   */
+  onRecorded(listener: AuditListener, wants: (action: AuditAction) => boolean = () => true): void {
+    this.listeners.push({ listener, wants });
+  }
+
+  /**
+   * Stores one entry; with `manager`, inside that transaction, so it commits or rolls back with the
+   * change. Without one, the entry and what its listeners write share a transaction of their own.
+   */
   async record(entry: AuditEntry, manager?: EntityManager): Promise<void> {
-    const repo = manager ? manager.getRepository(AuditLog) : this.logs;
+    const interested = this.listeners.filter(({ wants }) => wants(entry.action));
+    // An entry no listener wants (a refused use, say) costs one insert, no transaction.
+    if (!manager && interested.length === 0) return this.insert(entry, this.logs);
+    if (!manager) return this.logs.manager.transaction((tx) => this.record(entry, tx));
+    await this.insert(entry, manager.getRepository(AuditLog));
+    for (const { listener } of interested) await listener(entry, manager);
+  }
+
+  private async insert(entry: AuditEntry, repo: Repository<AuditLog>): Promise<void> {
     // The cast only widens metadata's type: TypeORM's deep-partial type has no room for `unknown` values.
     await repo.insert(toAuditRow(entry) as QueryDeepPartialEntity<AuditLog>);
   }
 
   /**
-   * Records a refused use of a revoked or expired key, at most once per key and action per minute
+   * Records a refused use of a revoked or expired key (or of a key from an address outside its
+   * allow-list), at most once per key and action per minute
    * in this process. Fire-and-forget: never throws and never waits for the database.
    */
   recordRefusedUse(entry: AuditEntry & { action: RefusedUseAction }): void {

@@ -19,6 +19,8 @@ export interface ApiKeyPrincipal {
   /** Requests per 60-second window. */
   rateLimit: number;
   createdBy: string;
+  /** The key's metadata (a JSON object set at creation or by PATCH), read-only. */
+  metadata: Readonly<Record<string, unknown>>;
 }
 
 /** Who is calling: set on the request by the global guard before any controller runs. */

@@ -14,7 +14,7 @@ export interface ApiErrorOptions {
 
 export const DEFAULT_DESCRIPTIONS: Record<ErrorStatus, string> = {
   400: 'The request is invalid; the message names the field',
-  401: 'Missing, malformed, unknown, expired or revoked credentials',
+  401: 'Missing, malformed, unknown, expired or revoked credentials, or a disabled API key',
   403: 'The caller may not do this',
   404: "Not found in the caller's organization",
   409: 'Conflicts with the current state',

@@ -1,6 +1,7 @@
 import { registerAs } from '@nestjs/config';
 import { plainToInstance, Transform } from 'class-transformer';
 import {
+  IsBoolean,
   IsIn,
   IsInt,
   IsOptional,
@@ -12,10 +13,13 @@ import {
   validateSync,
 } from 'class-validator';
 import { availableParallelism } from 'node:os';
+import { parseGithubScanningKeys } from './github-scanning-keys';
 import { trustProxyProblem } from './trust-proxy';
 
 const toInt = ({ value }: { value: unknown }) =>
   value === undefined || value === '' ? undefined : Number(value);
+const toBoolean = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' || value === '' ? false : value;
 const emptyToUndefined = ({ value }: { value: unknown }) => (value === '' ? undefined : value);
 
 /** The environment the service reads; every variable is documented in the README. */
@@ -162,6 +166,77 @@ export class EnvironmentVariables {
   @Min(1)
   @Max(1_000_000)
   REGISTRATIONS_PER_ADDRESS_PER_HOUR = 10;
+
+  /**
+   * Lets webhook endpoints point at private, loopback, link-local, unique-local, CGNAT or unspecified
+   * addresses (and plain http in production). Off by default: a webhook URL must not become a way
+   * into the deployment's own network. Tests and local development set it.
+   */
+  @Transform(toBoolean)
+  @IsBoolean({ message: 'WEBHOOK_ALLOW_PRIVATE_URLS must be true or false' })
+  WEBHOOK_ALLOW_PRIVATE_URLS = false;
+
+  /** How often each instance looks for due webhook deliveries (it also looks at once after its own events). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  WEBHOOK_POLL_MS = 500;
+
+  /** How long one webhook delivery may take (connect, send, answer) before it counts as failed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 10_000;
+
+  /**
+   * The waits between a delivery's attempts, comma-separated, each a number with s, m or h
+   * (default Svix's: about 28 h in 8 attempts). A delivery is `failed` after the last.
+   */
+  @Matches(/^\s*\d+(\.\d+)?\s*[smh]?\s*(,\s*\d+(\.\d+)?\s*[smh]?\s*){0,19}$/, {
+    message: 'WEBHOOK_RETRY_SCHEDULE must be 1-20 comma-separated durations such as 5s,5m,30m,2h',
+  })
+  WEBHOOK_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
+
+  /**
+   * The secret webhook signing secrets are encrypted under (AES-256-GCM, key derived with HKDF);
+   * every instance must share it. Unset: one is generated on the first start and kept in the database.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'WEBHOOK_SECRETS_KEY must be at least 32 characters' })
+  WEBHOOK_SECRETS_KEY?: string;
+
+  /**
+   * How often the key-policy job runs (revokes keys unused past their organization's limit, records
+   * `api_key.expiring` 7 days and 1 day ahead). One instance at a time runs it (a lease in the database).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(24 * 3600 * 1000)
+  KEY_POLICY_JOB_MS = 60_000;
+
+  /**
+   * Leak reports (POST /api-keys/leaked, public) allowed per client address per hour, cluster-wide
+   * with Redis. Each may cost one query and a few bcrypt compares.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  LEAK_REPORTS_PER_ADDRESS_PER_HOUR = 30;
+
+  /**
+   * GitHub's secret-scanning public keys, the JSON served at
+   * https://api.github.com/meta/public_keys/secret_scanning. Unset: POST /secret-scanning/github answers 404.
+   */
+  @Transform(emptyToUndefined)
+  @IsOptional()
+  @IsString()
+  GITHUB_SECRET_SCANNING_KEYS?: string;
 }
 
 export type AppConfig = EnvironmentVariables;
@@ -173,6 +248,13 @@ export function validateEnvironment(raw: Record<string, unknown>): AppConfig {
   if (errors.length > 0) {
     const lines = errors.flatMap((e) => Object.values(e.constraints ?? {}));
     throw new Error(`Invalid environment: ${lines.join('; ')}`);
+  }
+  if (env.GITHUB_SECRET_SCANNING_KEYS !== undefined) {
+    try {
+      parseGithubScanningKeys(env.GITHUB_SECRET_SCANNING_KEYS);
+    } catch (err) {
+      throw new Error(`Invalid environment: ${(err as Error).message}`);
+    }
   }
   const trustProxy = env.TRUST_PROXY === undefined ? undefined : trustProxyProblem(env.TRUST_PROXY);
   if (trustProxy) throw new Error(`Invalid environment: ${trustProxy}`);

@@ -38,8 +38,14 @@ const IMPLIED: Array<{ status: ErrorStatus; when: (op: Operation, access: Access
   {
     status: 401,
     when: (_op, access) => access !== 'public',
-    reason: 'Missing, malformed, unknown, expired or revoked credentials',
+    reason: 'Missing, malformed, unknown, expired or revoked credentials, or a disabled API key',
     message: 'Authentication required: send Authorization: Bearer <token> or X-API-Key',
+  },
+  {
+    status: 403,
+    when: (_op, access) => access !== 'public',
+    reason: "An API key used from a client address outside its ip_allowlist",
+    message: 'client address not allowed for this key',
   },
   {
     status: 429,

@@ -77,6 +77,27 @@ export const RESPONSE_HEADERS: Record<string, ResponseHeader> = {
     },
     sentOn: keyCounted,
   },
+  // The IETF pair (draft-ietf-httpapi-ratelimit-headers-10), Structured Field Lists saying what X-RateLimit-* say.
+  'RateLimit-Policy': {
+    header: {
+      description:
+        "On every response to an API key's request: the key's quota policy as the IETF draft " +
+        'draft-ietf-httpapi-ratelimit-headers-10 defines it, a Structured Field List (RFC 9651) of one item: the policy ' +
+        '`"default"` with `q` = the key\'s rate_limit and `w` = the window in seconds (60).',
+      schema: { type: 'string', pattern: '^"default";q=\\d+;w=60$', example: '"default";q=100;w=60' },
+    },
+    sentOn: keyCounted,
+  },
+  RateLimit: {
+    header: {
+      description:
+        "On every response to an API key's request: where the key stands in its window (IETF " +
+        'draft-ietf-httpapi-ratelimit-headers-10), a Structured Field List of one item: the policy `"default"` with ' +
+        '`r` = requests left (X-RateLimit-Remaining) and `t` = seconds until the window resets (X-RateLimit-Reset).',
+      schema: { type: 'string', pattern: '^"default";r=\\d+;t=\\d+$', example: '"default";r=55;t=30' },
+    },
+    sentOn: keyCounted,
+  },
 };
 
 /** The `components.headers` section: every header above, by name. */

@@ -3,6 +3,7 @@ import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants.js';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum.js';
 import { ModulesContainer } from '@nestjs/core';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { NON_EMPTY_BODIES } from '../common/non-empty-body';
 import { forEachOperation } from './operations';
 
 type Json = Record<string, unknown>;
@@ -57,7 +58,8 @@ export function markUuidPathParameters(app: INestApplication, document: OpenAPIO
  * every schema, said once here rather than on each DTO:
  * - no properties beyond those listed (`additionalProperties: false`), in requests and responses;
  * - a UUID is exactly what the server accepts (UUID_PATTERN);
- * - a request body whose every field is optional may be left out (`requestBody.required: false`).
+ * - a request body whose every field is optional may be left out (`requestBody.required: false`),
+ *   unless it must name at least one field (@NonEmptyBody(): `minProperties: 1`, required).
  */
 export function tightenSchemas(document: OpenAPIObject): void {
   const schemas = (document.components?.schemas ?? {}) as Record<string, Json>;
@@ -66,6 +68,7 @@ export function tightenSchemas(document: OpenAPIObject): void {
       schema.additionalProperties = false;
     }
   }
+  for (const name of NON_EMPTY_BODIES) if (schemas[name]) schemas[name].minProperties = 1;
   walk(document, (node) => {
     if (node.type === 'string' && node.format === 'uuid' && node.pattern === undefined) node.pattern = UUID_PATTERN;
   });
@@ -74,7 +77,7 @@ export function tightenSchemas(document: OpenAPIObject): void {
     if (!body || '$ref' in body) return;
     const ref = (body.content['application/json']?.schema as { $ref?: string } | undefined)?.$ref;
     const schema = ref ? schemas[ref.split('/').pop() as string] : undefined;
-    if (schema && !(schema.required as string[] | undefined)?.length) body.required = false;
+    if (schema && !(schema.required as string[] | undefined)?.length && !schema.minProperties) body.required = false;
   });
 }
 

@@ -12,7 +12,8 @@ import { markUuidPathParameters, tightenSchemas } from './strict-schemas';
 export const TAGS: Record<string, string> = {
   auth: 'Register an organization, log in, and read who the caller is',
   organizations: "The caller's organization and its members (users only)",
-  'api-keys': 'Create, list, rotate and revoke API keys, and read their usage (users only)',
+  'api-keys': 'Create, list, rotate and revoke API keys, and read their usage (users only); report leaked keys (public)',
+  'secret-scanning': "GitHub's secret-scanning partner endpoint: keys GitHub found in public, signed by GitHub",
   audit: 'Who created, rotated and revoked keys and changed members (owners and admins)',
   agents: 'Agents (scopes agents:read / agents:write)',
   deployments: 'Deployments of agents (scopes deployments:read / deployments:write)',
@@ -20,6 +21,7 @@ export const TAGS: Record<string, string> = {
   gateways: 'Gateways (scopes gateways:read / gateways:write)',
   metrics: "The organization's resource counts and API-key request totals (scope metrics:read)",
   health: 'Liveness and readiness',
+  webhooks: 'Signed webhook endpoints for key and member events, their delivery log and redelivery (owners and admins)',
 };
 
 /**
@@ -36,7 +38,8 @@ const DESCRIPTION = [
     '400 ("Send one credential"), so in Swagger UI fill in only one of the two schemes under **Authorize**.',
   "Each resource route names the scopes it requires; users hold their role's scopes (viewers: the read scopes), " +
     'API keys the scopes they were created with. Key, organization and member management is for users only.',
-  'Every response to an API key carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`; ' +
+  'Every response to an API key carries `X-RateLimit-Limit`, `X-RateLimit-Remaining` and `X-RateLimit-Reset`, and the ' +
+    'same numbers as the IETF `RateLimit-Policy` and `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers-10); ' +
     '429 and 503 carry `Retry-After`; every response carries `X-Request-Id`.',
 ].join('\n\n');
 

@@ -6,7 +6,7 @@ import { DataSource } from 'typeorm';
 import { appConfig } from '../config/app.config';
 
 /** Secrets every instance of the cluster must share, by the environment variable that can set them. */
-export type ServerSecretName = 'KEY_VERIFIER_SECRET' | 'JWT_SECRET';
+export type ServerSecretName = 'KEY_VERIFIER_SECRET' | 'JWT_SECRET' | 'WEBHOOK_SECRETS_KEY';
 
 /**
  * Server-side secrets shared by every instance: the environment variable of that name when it is

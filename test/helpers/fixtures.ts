@@ -1,3 +1,4 @@
+import { withChecksum } from '../../src/api-keys/verification/key-format';
 import { randomUUID } from 'node:crypto';
 import type { Role } from '../../src/organizations/role';
 import type { TestApp } from './test-app';
@@ -69,4 +70,14 @@ export async function createKey(
     .send({ name: 'CI/CD Pipeline', scopes: ['agents:read', 'deployments:write'], ...body })
     .expect(201);
   return res.body;
+}
+
+/**
+ * A well-formed key with a valid checksum for `keyPrefix` (`sk_live_<8>`) whose secret is `filler`
+ * (padded to 26 characters): a wrong secret that passes the checksum, as a guesser who read the
+ * README would send, so it reaches the caches, the verifiers and bcrypt. A key whose checksum
+ * fails never gets that far.
+ */
+export function forgeKey(keyPrefix: string, filler: string, pad = 'Z'): string {
+  return withChecksum(`${keyPrefix}_${filler.padStart(26, pad).slice(-26)}`);
 }

@@ -1,17 +1,22 @@
+import { lazy, Suspense } from 'react';
 import { Redirect, Route, Switch } from 'wouter';
 import { AppShell } from './components/AppShell';
 import { ErrorMessage } from './components/ErrorMessage';
 import { Loading } from './components/States';
 import { AuditPage } from './pages/AuditPage';
-import { KeyDetailPage } from './pages/KeyDetailPage';
 import { KeysPage } from './pages/KeysPage';
 import { MembersPage } from './pages/MembersPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { OrganizationPage } from './pages/OrganizationPage';
 import { RegisterPage } from './pages/RegisterPage';
 import { SignInPage } from './pages/SignInPage';
-import { canReadAudit } from './session/permissions';
+import { canManageWebhooks, canReadAudit } from './session/permissions';
 import { useSession } from './session/SessionProvider';
+
+// Loaded when first opened, so the first page's JavaScript stays small (the 150 kB gzipped budget).
+const KeyDetailPage = lazy(() => import('./pages/KeyDetailPage'));
+const WebhooksPage = lazy(() => import('./pages/WebhooksPage'));
+const WebhookDetailPage = lazy(() => import('./pages/WebhookDetailPage'));
 
 /** Signed out: sign-in and register only. Signed in: the console pages this role may open. */
 export function App() {
@@ -45,6 +50,7 @@ export function App() {
   }
   return (
     <AppShell>
+      <Suspense fallback={<Loading what="the page" />}>
       <Switch>
         <Route path="/">
           <Redirect to="/keys" replace />
@@ -58,10 +64,13 @@ export function App() {
         <Route path="/keys" component={KeysPage} />
         <Route path="/keys/:id" component={KeyDetailPage} />
         {canReadAudit(me) ? <Route path="/audit" component={AuditPage} /> : null}
+        {canManageWebhooks(me) ? <Route path="/webhooks" component={WebhooksPage} /> : null}
+        {canManageWebhooks(me) ? <Route path="/webhooks/:id" component={WebhookDetailPage} /> : null}
         <Route path="/members" component={MembersPage} />
         <Route path="/organization" component={OrganizationPage} />
         <Route component={NotFoundPage} />
       </Switch>
+      </Suspense>
     </AppShell>
   );
 }

@@ -81,6 +81,8 @@ class AsyncKaizenClient:
         self.organizations = AsyncOrganizations(self)
         self.members = AsyncMembers(self)
         self.audit_logs = AsyncAuditLogs(self)
+        self.webhooks = AsyncWebhooks(self)
+        self.key_policy = AsyncKeyPolicy(self)
 
     def with_options(
         self,
@@ -406,6 +408,197 @@ class AsyncApiKeys(_AsyncListable[models.ApiKeyResponse, models.ApiKeyPageRespon
                 path("/api/v1/api-keys/{id}/usage/history", id=id),
                 models.UsageHistoryResponse,
                 query=query,
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+
+    async def update(
+        self,
+        id: str,
+        body: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        max_retries: Optional[int] = None,
+        timeout: Any = _UNSET,
+        **fields: Any,
+    ) -> models.ApiKeyResponse:
+        """Changes any of ``name``, ``scopes``, ``rate_limit``, ``expires_at``, ``ip_allowlist``, ``metadata``,
+        ``enabled`` (at least one); returns the key as it now is. A revoked key cannot be changed (409)."""
+        return await self._client._request(
+            Call(
+                "PATCH",
+                path("/api/v1/api-keys/{id}", id=id),
+                models.ApiKeyResponse,
+                body=body_of(body, fields),
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+    async def enable(self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET) -> models.ApiKeyResponse:
+        """Lets a disabled key authenticate again (``update(id, enabled=True)``)."""
+        return await self.update(id, enabled=True, max_retries=max_retries, timeout=timeout)
+
+    async def disable(self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET) -> models.ApiKeyResponse:
+        """Refuses the key with 401 "API key is disabled" until it is enabled again; unlike ``revoke``, reversible."""
+        return await self.update(id, enabled=False, max_retries=max_retries, timeout=timeout)
+
+
+class AsyncWebhooks(_AsyncListable[models.WebhookEndpointResponse, models.WebhookEndpointPageResponse]):
+    """The organization's webhook endpoints (a user's token; owner or admin). ``create`` returns the signing
+    ``secret`` (``whsec_...``) once; every delivery is signed with it (Standard Webhooks)."""
+
+    _path = "/api/v1/webhooks"
+
+    async def create(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        max_retries: Optional[int] = None,
+        timeout: Any = _UNSET,
+        **fields: Any,
+    ) -> models.CreatedWebhookEndpointResponse:
+        """A new endpoint (``url``, ``events``, ``description``); its ``secret`` appears in this answer only."""
+        return await self._client._request(
+            Call(
+                "POST",
+                self._path,
+                models.CreatedWebhookEndpointResponse,
+                body=body_of(body, fields),
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+    async def list(
+        self, *, max_retries: Optional[int] = None, timeout: Any = _UNSET, **query: Any
+    ) -> models.WebhookEndpointPageResponse:
+        """One page: ``limit``, ``cursor``."""
+        return await self._client._request(
+            Call("GET", self._path, models.WebhookEndpointPageResponse, query=query, max_retries=max_retries, timeout=timeout)
+        )
+
+    async def get(
+        self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET
+    ) -> models.WebhookEndpointResponse:
+        return await self._client._request(
+            Call("GET", path(self._path + "/{id}", id=id), models.WebhookEndpointResponse, max_retries=max_retries, timeout=timeout)
+        )
+
+    async def update(
+        self,
+        id: str,
+        body: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        max_retries: Optional[int] = None,
+        timeout: Any = _UNSET,
+        **fields: Any,
+    ) -> models.WebhookEndpointResponse:
+        """Changes any of ``url``, ``events``, ``description``, ``enabled``."""
+        return await self._client._request(
+            Call(
+                "PATCH",
+                path(self._path + "/{id}", id=id),
+                models.WebhookEndpointResponse,
+                body=body_of(body, fields),
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+    async def delete(self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET) -> None:
+        await self._client._request(
+            Call("DELETE", path(self._path + "/{id}", id=id), max_retries=max_retries, timeout=timeout)
+        )
+
+    async def rotate_secret(
+        self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET
+    ) -> models.WebhookSecretResponse:
+        """Replaces the signing secret at once; the new ``secret`` is in this answer only."""
+        return await self._client._request(
+            Call(
+                "POST",
+                path(self._path + "/{id}/rotate-secret", id=id),
+                models.WebhookSecretResponse,
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+    async def test(
+        self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET
+    ) -> models.DeliveryAcceptedResponse:
+        """Queues a ``webhook.test`` event for the endpoint; returns its ``delivery_id``."""
+        return await self._client._request(
+            Call(
+                "POST",
+                path(self._path + "/{id}/test", id=id),
+                models.DeliveryAcceptedResponse,
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+    async def deliveries(
+        self, id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET, **query: Any
+    ) -> models.WebhookDeliveryPageResponse:
+        """One page of the endpoint's delivery log, newest first: ``limit``, ``cursor``."""
+        return await self._client._request(
+            Call(
+                "GET",
+                path(self._path + "/{id}/deliveries", id=id),
+                models.WebhookDeliveryPageResponse,
+                query=query,
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+    async def redeliver(
+        self, id: str, delivery_id: str, *, max_retries: Optional[int] = None, timeout: Any = _UNSET
+    ) -> None:
+        """Sends a delivery's event again (same ``webhook-id``)."""
+        await self._client._request(
+            Call(
+                "POST",
+                path(self._path + "/{id}/deliveries/{delivery_id}/redeliver", id=id, delivery_id=delivery_id),
+                max_retries=max_retries,
+                timeout=timeout,
+            )
+        )
+
+
+class AsyncKeyPolicy(_AsyncResource):
+    """The organization's key policy (a user's token; owner or admin): rules for every key's creation and change."""
+
+    _path = "/api/v1/organizations/current/key-policy"
+
+    async def get(self, *, max_retries: Optional[int] = None, timeout: Any = _UNSET) -> models.KeyPolicyResponse:
+        return await self._client._request(
+            Call("GET", self._path, models.KeyPolicyResponse, max_retries=max_retries, timeout=timeout)
+        )
+
+    async def update(
+        self,
+        body: Optional[Mapping[str, Any]] = None,
+        /,
+        *,
+        max_retries: Optional[int] = None,
+        timeout: Any = _UNSET,
+        **fields: Any,
+    ) -> models.KeyPolicyResponse:
+        """Changes any of ``require_expiry``, ``max_lifetime_days``, ``allowed_scopes``, ``auto_revoke_unused_days``
+        (None clears a limit)."""
+        return await self._client._request(
+            Call(
+                "PATCH",
+                self._path,
+                models.KeyPolicyResponse,
+                body=body_of(body, fields),
                 max_retries=max_retries,
                 timeout=timeout,
             )

@@ -61,6 +61,12 @@ class ApiKeyResponse:
     #: the user who created the key
     created_by: str
     created_at: str
+    #: false: refused with 401 "API key is disabled" until enabled again
+    enabled: bool
+    #: canonical addresses and CIDRs the key may be used from; [] means any address
+    ip_allowlist: List[str]
+    #: the key's metadata, as set at creation or by PATCH
+    metadata: Dict[str, Any]
     revoked_at: Optional[str] = None
 
 
@@ -77,11 +83,11 @@ class AuditLogPageResponse:
 class AuditLogResponse:
     """`AuditLogResponse` in the OpenAPI document."""
     id: str
-    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
+    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "api_key.updated", "api_key.refused_address", "member.added", "member.role_changed", "member.removed", "api_key.rate_limited", "webhook_endpoint.created", "webhook_endpoint.updated", "webhook_endpoint.deleted", "webhook_endpoint.disabled", "api_key.expiring", "key_policy.updated"]
     actor_type: Literal["user", "api_key", "system"]
     #: user id or API key id; null for the system
     actor_id: Optional[str]
-    target_type: Literal["api_key", "member", "organization"]
+    target_type: Literal["api_key", "member", "organization", "webhook_endpoint"]
     #: the API key id, or the user id of the member
     target_id: Optional[str]
     client_ip: Optional[str]
@@ -137,6 +143,10 @@ class _CreateApiKeyDtoRequired(TypedDict):
 class CreateApiKeyDto(_CreateApiKeyDtoRequired, total=False):
     """Request body `CreateApiKeyDto`."""
     expires_at: str
+    #: client addresses the key may be used from; empty or omitted: any address
+    ip_allowlist: Optional[List[str]]
+    #: a JSON object returned with the key and handed to the code that checks it. At most 4096 bytes as JSON (UTF-8).
+    metadata: Optional[Dict[str, Any]]
     #: requests per minute
     rate_limit: int
 
@@ -177,6 +187,17 @@ class CreatePipelineDto(_CreatePipelineDtoRequired, total=False):
     description: Optional[str]
 
 
+class _CreateWebhookEndpointDtoRequired(TypedDict):
+    #: http or https (https only in production); refused (400) when its host resolves to a private, loopback, link-local, unique-local, CGNAT or unspecified address, unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS
+    url: str
+    events: List[Literal["api_key.created", "api_key.updated", "api_key.rotated", "api_key.revoked", "api_key.expiring", "api_key.rate_limited", "member.added", "member.role_changed", "member.removed"]]
+
+
+class CreateWebhookEndpointDto(_CreateWebhookEndpointDtoRequired, total=False):
+    """Request body `CreateWebhookEndpointDto`."""
+    description: Optional[str]
+
+
 @dataclass
 class CreatedApiKeyResponse:
     """`CreatedApiKeyResponse` in the OpenAPI document."""
@@ -190,6 +211,34 @@ class CreatedApiKeyResponse:
     rate_limit: int
     expires_at: Optional[str]
     created_at: str
+    #: false: refused with 401 "API key is disabled" until enabled again
+    enabled: bool
+    #: canonical addresses and CIDRs the key may be used from; [] means any address
+    ip_allowlist: List[str]
+    #: the key's metadata, as set at creation or by PATCH
+    metadata: Dict[str, Any]
+
+
+@dataclass
+class CreatedWebhookEndpointResponse:
+    """`CreatedWebhookEndpointResponse` in the OpenAPI document."""
+    id: str
+    url: str
+    events: List[Literal["api_key.created", "api_key.updated", "api_key.rotated", "api_key.revoked", "api_key.expiring", "api_key.rate_limited", "member.added", "member.role_changed", "member.removed"]]
+    description: Optional[str]
+    enabled: bool
+    #: why the service disabled the endpoint (repeated failures) or that a user did
+    disabled_reason: Optional[str]
+    created_at: str
+    updated_at: str
+    #: The Standard Webhooks signing secret. Shown only in this response: store it now.
+    secret: str
+
+
+@dataclass
+class DeliveryAcceptedResponse:
+    """`DeliveryAcceptedResponse` in the OpenAPI document."""
+    delivery_id: str
 
 
 @dataclass
@@ -252,6 +301,29 @@ class GatewayResponse:
 
 
 @dataclass
+class GithubSecretLabelResponse:
+    """`GithubSecretLabelResponse` in the OpenAPI document."""
+    #: the token as GitHub sent it
+    token_raw: str
+    #: the type GitHub sent
+    token_type: str
+    #: true_positive: a genuine key of this service (revoked now if it was active); false_positive: anything else
+    label: Literal["true_positive", "false_positive"]
+
+
+class GithubSecretMatchDto(TypedDict):
+    """Request body `GithubSecretMatchDto`."""
+    #: the matched string
+    token: str
+    #: the secret type registered with GitHub
+    type: str
+    #: where it was found (may be empty)
+    url: str
+    #: what GitHub found it in: content, commit, pull_request_title, ...
+    source: str
+
+
+@dataclass
 class HealthDetails:
     """`HealthDetails` in the OpenAPI document."""
     #: up or down
@@ -270,6 +342,21 @@ class HealthReport:
 
 
 @dataclass
+class KeyPolicyResponse:
+    """`KeyPolicyResponse` in the OpenAPI document."""
+    #: every new key must have expires_at
+    require_expiry: bool
+    #: days a new key may live at most; null: no limit
+    max_lifetime_days: Optional[int]
+    #: null: any scope
+    allowed_scopes: Optional[List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]]
+    #: days without use after which a key is revoked; null: never
+    auto_revoke_unused_days: Optional[int]
+    #: when the policy last changed; null: never set (the defaults)
+    updated_at: Optional[str]
+
+
+@dataclass
 class KeyUsageResponse:
     """`KeyUsageResponse` in the OpenAPI document."""
     key_id: str
@@ -279,6 +366,13 @@ class KeyUsageResponse:
     rate_limit: int
     remaining: int
     reset_at: str
+
+
+@dataclass
+class LeakReportResponse:
+    """`LeakReportResponse` in the OpenAPI document."""
+    #: how many strings the report held (duplicates included)
+    received: int
 
 
 class LoginDto(TypedDict):
@@ -366,6 +460,17 @@ class RegisterDto(TypedDict):
     organization_name: str
 
 
+class _ReportLeakedKeysDtoRequired(TypedDict):
+    #: 1 to 1000 strings of at most 256 characters; anything may be sent, only genuine keys are acted on
+    keys: List[str]
+
+
+class ReportLeakedKeysDto(_ReportLeakedKeysDtoRequired, total=False):
+    """Request body `ReportLeakedKeysDto`."""
+    #: where the strings were found (http or https)
+    url: str
+
+
 @dataclass
 class ResourceCounts:
     """`ResourceCounts` in the OpenAPI document."""
@@ -396,6 +501,12 @@ class RotatedApiKeyResponse:
     rate_limit: int
     expires_at: Optional[str]
     created_at: str
+    #: false: refused with 401 "API key is disabled" until enabled again
+    enabled: bool
+    #: canonical addresses and CIDRs the key may be used from; [] means any address
+    ip_allowlist: List[str]
+    #: the key's metadata, as set at creation or by PATCH
+    metadata: Dict[str, Any]
     rotated_from: RotatedFromResponse
 
 
@@ -442,6 +553,23 @@ class UpdateAgentDto(TypedDict, total=False):
     status: Literal["active", "inactive"]
 
 
+class UpdateApiKeyDto(TypedDict, total=False):
+    """Request body `UpdateApiKeyDto`."""
+    #: false: the key is refused (401 "API key is disabled") until enabled again
+    enabled: bool
+    #: null: the key does not expire
+    expires_at: Optional[str]
+    #: replaces the allow-list; [] or null: any address
+    ip_allowlist: Optional[List[str]]
+    #: replaces the metadata; null: {}. At most 4096 bytes as JSON (UTF-8).
+    metadata: Optional[Dict[str, Any]]
+    name: str
+    #: requests per minute, from the next request on
+    rate_limit: int
+    #: replaces the scopes; repeated scopes count once
+    scopes: List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]
+
+
 class UpdateDeploymentDto(TypedDict, total=False):
     """Request body `UpdateDeploymentDto`."""
     #: an agent of the same organization
@@ -461,6 +589,18 @@ class UpdateGatewayDto(TypedDict, total=False):
     url: str
 
 
+class UpdateKeyPolicyDto(TypedDict, total=False):
+    """Request body `UpdateKeyPolicyDto`."""
+    #: the scopes a new key may hold (`x:write` allows `x:read` too); null: any scope
+    allowed_scopes: Optional[List[Literal["agents:read", "agents:write", "deployments:read", "deployments:write", "metrics:read", "pipelines:read", "pipelines:write", "gateways:read", "gateways:write"]]]
+    #: keys unused (or, never used, not created) for this many days are revoked (reason `unused`); null: never
+    auto_revoke_unused_days: Optional[int]
+    #: a new key must expire within this many days of its creation; null: no limit
+    max_lifetime_days: Optional[int]
+    #: every new key must have expires_at
+    require_expiry: bool
+
+
 class UpdateMemberDto(TypedDict):
     """Request body `UpdateMemberDto`."""
     role: Literal["owner", "admin", "developer", "viewer"]
@@ -477,6 +617,15 @@ class UpdatePipelineDto(TypedDict, total=False):
     name: str
     #: any JSON values, at most 100; stored and returned as given
     steps: List[Any]
+
+
+class UpdateWebhookEndpointDto(TypedDict, total=False):
+    """Request body `UpdateWebhookEndpointDto`."""
+    description: Optional[str]
+    enabled: bool
+    events: List[Literal["api_key.created", "api_key.updated", "api_key.rotated", "api_key.revoked", "api_key.expiring", "api_key.rate_limited", "member.added", "member.role_changed", "member.removed"]]
+    #: http or https (https only in production); refused (400) when its host resolves to a private, loopback, link-local, unique-local, CGNAT or unspecified address, unless the server sets WEBHOOK_ALLOW_PRIVATE_URLS
+    url: str
 
 
 @dataclass
@@ -529,6 +678,69 @@ class UserResponse:
     name: str
 
 
+@dataclass
+class WebhookDeliveryPageResponse:
+    """`WebhookDeliveryPageResponse` in the OpenAPI document."""
+    data: List[WebhookDeliveryResponse]
+    next_cursor: Optional[str]
+
+
+@dataclass
+class WebhookDeliveryResponse:
+    """`WebhookDeliveryResponse` in the OpenAPI document."""
+    id: str
+    #: sent as webhook-id; kept by a redelivery
+    event_id: str
+    event_type: Literal["api_key.created", "api_key.updated", "api_key.rotated", "api_key.revoked", "api_key.expiring", "api_key.rate_limited", "member.added", "member.role_changed", "member.removed", "webhook.test"]
+    status: Literal["pending", "succeeded", "failed"]
+    attempts: int
+    last_status_code: Optional[int]
+    #: why the last attempt failed
+    last_error: Optional[str]
+    #: when the next attempt is due (pending deliveries)
+    next_attempt_at: str
+    created_at: str
+    delivered_at: Optional[str]
+
+
+@dataclass
+class WebhookEndpointPageResponse:
+    """`WebhookEndpointPageResponse` in the OpenAPI document."""
+    data: List[WebhookEndpointResponse]
+    next_cursor: Optional[str]
+
+
+@dataclass
+class WebhookEndpointResponse:
+    """`WebhookEndpointResponse` in the OpenAPI document."""
+    id: str
+    url: str
+    events: List[Literal["api_key.created", "api_key.updated", "api_key.rotated", "api_key.revoked", "api_key.expiring", "api_key.rate_limited", "member.added", "member.role_changed", "member.removed"]]
+    description: Optional[str]
+    enabled: bool
+    #: why the service disabled the endpoint (repeated failures) or that a user did
+    disabled_reason: Optional[str]
+    created_at: str
+    updated_at: str
+
+
+@dataclass
+class WebhookEventPayloadSchema:
+    """`WebhookEventPayloadSchema` in the OpenAPI document."""
+    type: Literal["api_key.created", "api_key.updated", "api_key.rotated", "api_key.revoked", "api_key.expiring", "api_key.rate_limited", "member.added", "member.role_changed", "member.removed", "webhook.test"]
+    #: when the event happened
+    timestamp: str
+    #: organization_id, the target, the actor, and the event's metadata (e.g. name, key_prefix, reason)
+    data: Optional[Dict[str, Any]] = None
+
+
+@dataclass
+class WebhookSecretResponse:
+    """`WebhookSecretResponse` in the OpenAPI document."""
+    #: The new signing secret, shown only here; the old one stops signing at once.
+    secret: str
+
+
 class AgentsListQuery(TypedDict, total=False):
     """Query parameters of `AgentsController_list`."""
     limit: int
@@ -560,7 +772,7 @@ class AuditListQuery(TypedDict, total=False):
     limit: int
     #: next_cursor of the previous page
     cursor: str
-    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "member.added", "member.role_changed", "member.removed"]
+    action: Literal["api_key.created", "api_key.rotated", "api_key.revoked", "api_key.transferred", "api_key.refused_revoked", "api_key.refused_expired", "api_key.updated", "api_key.refused_address", "member.added", "member.role_changed", "member.removed", "api_key.rate_limited", "webhook_endpoint.created", "webhook_endpoint.updated", "webhook_endpoint.deleted", "webhook_endpoint.disabled", "api_key.expiring", "key_policy.updated"]
     #: the user or API key that acted
     actor_id: str
     actor_type: Literal["user", "api_key", "system"]
@@ -606,6 +818,20 @@ class PipelinesListQuery(TypedDict, total=False):
     cursor: str
 
 
+class WebhooksDeliveriesQuery(TypedDict, total=False):
+    """Query parameters of `WebhooksController_deliveries`."""
+    limit: int
+    #: next_cursor of the previous page
+    cursor: str
+
+
+class WebhooksListQuery(TypedDict, total=False):
+    """Query parameters of `WebhooksController_list`."""
+    limit: int
+    #: next_cursor of the previous page
+    cursor: str
+
+
 __all__ = [
     "AddMemberDto",
     "AgentPageResponse",
@@ -625,7 +851,10 @@ __all__ = [
     "CreateDeploymentDto",
     "CreateGatewayDto",
     "CreatePipelineDto",
+    "CreateWebhookEndpointDto",
     "CreatedApiKeyResponse",
+    "CreatedWebhookEndpointResponse",
+    "DeliveryAcceptedResponse",
     "DependencyHealth",
     "DeploymentPageResponse",
     "DeploymentResponse",
@@ -634,9 +863,13 @@ __all__ = [
     "GatewayPageResponse",
     "GatewayResponse",
     "GatewaysListQuery",
+    "GithubSecretLabelResponse",
+    "GithubSecretMatchDto",
     "HealthDetails",
     "HealthReport",
+    "KeyPolicyResponse",
     "KeyUsageResponse",
+    "LeakReportResponse",
     "LoginDto",
     "MeResponse",
     "MemberPageResponse",
@@ -650,6 +883,7 @@ __all__ = [
     "PipelineResponse",
     "PipelinesListQuery",
     "RegisterDto",
+    "ReportLeakedKeysDto",
     "ResourceCounts",
     "RotateApiKeyDto",
     "RotatedApiKeyResponse",
@@ -658,13 +892,24 @@ __all__ = [
     "ScopeResponse",
     "SessionResponse",
     "UpdateAgentDto",
+    "UpdateApiKeyDto",
     "UpdateDeploymentDto",
     "UpdateGatewayDto",
+    "UpdateKeyPolicyDto",
     "UpdateMemberDto",
     "UpdateOrganizationDto",
     "UpdatePipelineDto",
+    "UpdateWebhookEndpointDto",
     "UsageBucketResponse",
     "UsageCountsResponse",
     "UsageHistoryResponse",
     "UserResponse",
+    "WebhookDeliveryPageResponse",
+    "WebhookDeliveryResponse",
+    "WebhookEndpointPageResponse",
+    "WebhookEndpointResponse",
+    "WebhookEventPayloadSchema",
+    "WebhookSecretResponse",
+    "WebhooksDeliveriesQuery",
+    "WebhooksListQuery",
 ]

@@ -52,6 +52,8 @@ def base_url() -> Iterator[str]:
         "JWT_SECRET": os.environ.get("JWT_SECRET", "python-sdk-tests-python-sdk-tests-0123"),
         # The tests register many organizations from 127.0.0.1; production's default is 10 an hour.
         "REGISTRATIONS_PER_ADDRESS_PER_HOUR": "1000000",
+        # The webhook tests' receiver listens on 127.0.0.1, which production refuses.
+        "WEBHOOK_ALLOW_PRIVATE_URLS": "true",
         # Counters of this run's own, apart from other runs sharing the Redis at REDIS_URL.
         "REDIS_NAMESPACE": f"python-sdk-{os.getpid()}",
     }
@@ -126,3 +128,56 @@ def make_key(owner: KaizenClient) -> Callable[..., models.CreatedApiKeyResponse]
         return owner.api_keys.create(name=fields.pop("name", "test key"), scopes=scopes, **fields)
 
     return create
+
+
+class Receiver:
+    """A local HTTP server standing in for a customer's webhook endpoint: it records every POST and answers 200."""
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.received: list = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's naming)
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with outer._lock:
+                    outer.received.append({"headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/hooks"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+
+    def wait_for(self, count: int, timeout: float = 20.0) -> list:
+        """The first ``count`` requests, waiting up to ``timeout`` seconds for them to arrive."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.received) >= count:
+                    return list(self.received)
+            time.sleep(0.05)
+        raise AssertionError(f"expected {count} webhook requests within {timeout} s, got {len(self.received)}")
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """A webhook receiver on 127.0.0.1 (the test server allows private URLs)."""
+    server = Receiver()
+    try:
+        yield server
+    finally:
+        server.close()

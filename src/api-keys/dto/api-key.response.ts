@@ -24,6 +24,16 @@ export class CreatedApiKeyResponse {
   @ApiProperty({ example: '2030-12-31T23:59:59.000Z', nullable: true, type: String, format: 'date-time' })
   expires_at: string | null;
   @ApiProperty({ example: '2024-01-15T10:00:00.000Z', format: 'date-time' }) created_at: string;
+  @ApiProperty({ example: true, description: 'false: refused with 401 "API key is disabled" until enabled again' }) enabled: boolean;
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    example: ['203.0.113.7', '10.0.0.0/8'],
+    description: 'canonical addresses and CIDRs the key may be used from; [] means any address',
+  })
+  ip_allowlist: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { team: 'payments' }, description: 'the key\'s metadata, as set at creation or by PATCH' })
+  metadata: Record<string, unknown>;
 }
 
 export class RotatedFromResponse {
@@ -60,6 +70,16 @@ export class ApiKeyResponse {
   created_by: string;
   @ApiProperty({ format: 'date-time', example: '2024-01-15T10:00:00.000Z' }) created_at: string;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time', example: null }) revoked_at: string | null;
+  @ApiProperty({ example: true, description: 'false: refused with 401 "API key is disabled" until enabled again' }) enabled: boolean;
+  @ApiProperty({
+    type: String,
+    isArray: true,
+    example: ['203.0.113.7', '10.0.0.0/8'],
+    description: 'canonical addresses and CIDRs the key may be used from; [] means any address',
+  })
+  ip_allowlist: string[];
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { team: 'payments' }, description: 'the key\'s metadata, as set at creation or by PATCH' })
+  metadata: Record<string, unknown>;
 }
 
 export class ApiKeyPageResponse {

@@ -16,11 +16,12 @@ import {
 import { NOT_BLANK, trim } from '../../common/transforms';
 import { ALL_SCOPES, isScope, Scope } from '../../auth/scopes';
 import { IsFutureIsoDateTime } from '../../common/iso-date-time.validator';
+import { IpAllowlistField, MetadataField } from './key-fields';
 
 export const MAX_RATE_LIMIT = 1_000_000;
 
 /** Every entry must be a known scope; the message names the first unknown one and lists the valid ones. */
-function AreKnownScopes() {
+export function AreKnownScopes() {
   return (object: object, propertyName: string) =>
     registerDecorator({
       name: 'areKnownScopes',
@@ -38,7 +39,7 @@ function AreKnownScopes() {
     });
 }
 
-const dedupe = ({ value }: { value: unknown }) => (Array.isArray(value) ? [...new Set(value)] : value);
+export const dedupe = ({ value }: { value: unknown }) => (Array.isArray(value) ? [...new Set(value)] : value);
 
 export class CreateApiKeyDto {
   @ApiProperty({ example: 'CI/CD Pipeline', minLength: 1, maxLength: 100, pattern: NOT_BLANK })
@@ -72,4 +73,10 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsFutureIsoDateTime()
   expires_at?: string;
+
+  @IpAllowlistField('client addresses the key may be used from; empty or omitted: any address')
+  ip_allowlist?: string[] | null;
+
+  @MetadataField('a JSON object returned with the key and handed to the code that checks it.')
+  metadata?: Record<string, unknown> | null;
 }

@@ -6,6 +6,7 @@ import { BcryptScheduler } from '../../bcrypt/bcrypt-scheduler';
 import { ApiKeysService } from '../api-keys.service';
 import { ClusterVerifier } from './cluster-verifier';
 import { KeyRefusedError, KeyVerifier } from './key-verifier';
+import { withChecksum } from './key-format';
 
 /** Item 2 and 5 of issue 9, with the bcrypt compare held open so the order of events is certain. */
 describe('KeyVerifier', () => {
@@ -105,7 +106,8 @@ describe('KeyVerifier', () => {
   it('past the prefix budget, wrong secrets are refused without bcrypt while the genuine key still passes', async () => {
     const key = await unseenKey();
     const compare = jest.spyOn(scheduler, 'compare');
-    const wrong = (i: number) => `${key.keyPrefix}_${String(i).padStart(32, 'W')}`;
+    // Checksums valid, as a guesser who read the README computes them: only such guesses reach bcrypt.
+    const wrong = (i: number) => withChecksum(`${key.keyPrefix}_${String(i).padStart(26, 'W')}`);
     // Ten addresses, so no address budget is what stops them.
     const guesses = Array.from({ length: 40 }, (_, i) => verifier.verify(wrong(i), () => `192.0.2.${i % 10}-${key.id}`));
     const results = await Promise.allSettled(guesses);
@@ -124,6 +126,9 @@ describe('KeyVerifier', () => {
       expiresAt: null,
       status: 'active',
       createdBy: userId,
+      enabled: true,
+      allowlist: [],
+      metadata: {},
     });
     await expect(verifier.verify(key.plainKey, () => '192.0.2.99')).resolves.toMatchObject({ id: key.id });
     expect(compare).not.toHaveBeenCalled();

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnModuleInit, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, Injectable, Logger, OnModuleInit, UnauthorizedException } from '@nestjs/common';
 import { Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
@@ -11,18 +11,34 @@ import { ApiKey } from '../api-key.entity';
 import { ClusterVerifier } from './cluster-verifier';
 import { KeyEvents } from './key-events';
 import { KeyFailures } from './key-failures';
+import { frozenMetadata } from '../key-metadata';
+import { parseAllowlist } from './ip-allowlist';
 import { parseKey } from './key-format';
+import { LegacyKeys } from './legacy-keys';
 import { CachedKey, KeyState, VerifiedKeyCache } from './verified-key-cache';
 
 /** Why a well-formed, genuine key was refused; such uses are not failed guesses. */
 export class KeyRefusedError extends UnauthorizedException {
   constructor(
-    readonly reason: 'revoked' | 'expired',
+    readonly reason: 'revoked' | 'expired' | 'disabled',
     readonly state: KeyState,
   ) {
-    super(reason === 'revoked' ? 'API key has been revoked' : 'API key has expired');
+    super(REFUSALS[reason]);
   }
 }
+
+/** A genuine, usable key presented from an address outside its allow-list (checked by the caller, after verify()). */
+export class KeyAddressRefusedError extends ForbiddenException {
+  constructor(readonly state: KeyState) {
+    super('client address not allowed for this key');
+  }
+}
+
+const REFUSALS = {
+  revoked: 'API key has been revoked',
+  expired: 'API key has expired',
+  disabled: 'API key is disabled',
+} as const;
 
 const STATE_COLUMNS = {
   id: true,
@@ -32,6 +48,9 @@ const STATE_COLUMNS = {
   expiresAt: true,
   status: true,
   createdBy: true,
+  enabled: true,
+  ipAllowlist: true,
+  metadata: true,
 } as const;
 
 /** A process renews a key's cluster verifier at most this often, however often the key is used. */
@@ -43,7 +62,7 @@ interface Watch {
 }
 
 /**
- * Verifies presented keys. In order: the in-process cache (an HMAC and a constant-time compare,
+ * Verifies presented keys. In order: the key's format and checksum (no I/O), the in-process cache (an HMAC and a constant-time compare,
  * no I/O), then the cluster's verifier in Redis (one GET, then the key's state by prefix), then
  * one indexed lookup and one bcrypt compare through the BcryptScheduler. A verified key never
  * meets its address's failure budget. The key's state is re-read by id in the background every
@@ -65,6 +84,7 @@ export class KeyVerifier implements OnModuleInit {
     private readonly failures: KeyFailures,
     private readonly events: KeyEvents,
     private readonly cluster: ClusterVerifier,
+    private readonly legacy: LegacyKeys,
   ) {
     this.freshMs = config.KEY_CACHE_FRESH_MS;
   }
@@ -91,6 +111,12 @@ export class KeyVerifier implements OnModuleInit {
    */
   async verify(plainKey: string, clientAddress?: () => string): Promise<KeyState> {
     const parsed = parseKey(plainKey);
+    // A broken checksum is noise (a typo, a guess, a scanner's false positive): refused before any
+    // cache, database, Redis verifier or bcrypt work, counted only against the address's failures.
+    // Only the few keys issued before checksums (LegacyKeys, in memory) go on without one.
+    if (parsed && !parsed.checksummed && !this.legacy.has(parsed.keyPrefix)) {
+      return this.fail(clientAddress?.(), 'API key is invalid');
+    }
     const cached = parsed && this.cache.match(parsed.keyPrefix, plainKey);
     if (parsed && cached) return usable(await this.current(parsed.keyPrefix, plainKey, cached));
     const clientIp = clientAddress?.();
@@ -108,6 +134,24 @@ export class KeyVerifier implements OnModuleInit {
     } finally {
       this.unwatch(keyPrefix, watch);
     }
+  }
+
+  /**
+   * Whether this process's cache or the cluster's verifier vouches for a key (a leak report's
+   * candidate, whose prefix is known to exist): 'match', 'mismatch', or 'unknown' when neither
+   * knows the prefix (only bcrypt can tell). No database, no failure budget; revoked keys too.
+   */
+  async vouch(keyPrefix: string, plainKey: string): Promise<'match' | 'mismatch' | 'unknown'> {
+    if (this.cache.match(keyPrefix, plainKey)) return 'match';
+    // Another secret is cached for this prefix: prefixes are unique, so this one is wrong.
+    if (this.cache.peek(keyPrefix)) return 'mismatch';
+    const answer = await this.cluster.check(keyPrefix, plainKey);
+    return answer === 'absent' ? 'unknown' : answer;
+  }
+
+  /** Whether a well-formed key that fails its checksum may still be genuine (issued before checksums; no I/O). */
+  isLegacy(keyPrefix: string): boolean {
+    return this.legacy.has(keyPrefix);
   }
 
   /** A key just issued (its plain value is in hand): known to this process and to the cluster at once. */
@@ -298,12 +342,16 @@ export function stateOf(row: Pick<ApiKey, keyof typeof STATE_COLUMNS>): KeyState
     expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
     status: row.status,
     createdBy: row.createdBy,
+    enabled: row.enabled,
+    allowlist: parseAllowlist(row.ipAllowlist),
+    metadata: frozenMetadata(row.metadata),
   };
 }
 
-/** Refuses a revoked or expired key; expiry is judged now, on every request. */
+/** Refuses a revoked, expired or disabled key; expiry is judged now, on every request. */
 function usable(state: KeyState): KeyState {
   if (state.status === 'revoked') throw new KeyRefusedError('revoked', state);
   if (state.expiresAt !== null && state.expiresAt <= Date.now()) throw new KeyRefusedError('expired', state);
+  if (!state.enabled) throw new KeyRefusedError('disabled', state);
   return state;
 }

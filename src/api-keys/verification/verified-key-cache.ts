@@ -5,6 +5,7 @@ import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { appConfig } from '../../config/app.config';
 import type { StoredKeyStatus } from '../api-key.entity';
 import type { Scope } from '../../auth/scopes';
+import type { AddressRange } from './ip-allowlist';
 
 /** What a request needs to know about a verified key. */
 export interface KeyState {
@@ -15,6 +16,12 @@ export interface KeyState {
   expiresAt: number | null;
   status: StoredKeyStatus;
   createdBy: string;
+  /** A disabled key is genuine but refused (401) until enabled again. */
+  enabled: boolean;
+  /** Parsed when the state is read, so a request only compares; empty: any address. */
+  allowlist: readonly AddressRange[];
+  /** Frozen: one object serves every request the key makes in this process. */
+  metadata: Readonly<Record<string, unknown>>;
 }
 
 export interface CachedKey {

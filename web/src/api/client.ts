@@ -32,3 +32,11 @@ export function errorMessage(error: unknown): string {
 export function isClientError(error: unknown): boolean {
   return error instanceof KaizenApiError && error.status >= 400 && error.status < 500;
 }
+
+/**
+ * Whether an API error is about a given field (its message names it, as the API's validation messages do),
+ * so a form can show it beside that field rather than at the bottom.
+ */
+export function isErrorAbout(error: unknown, field: string): boolean {
+  return error instanceof KaizenApiError && error.status === 400 && error.message.includes(field);
+}

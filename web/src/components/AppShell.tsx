@@ -1,6 +1,6 @@
 import { ReactNode } from 'react';
 import { Link, useRoute } from 'wouter';
-import { canReadAudit } from '../session/permissions';
+import { canManageWebhooks, canReadAudit } from '../session/permissions';
 import { useSignedIn, useSession } from '../session/SessionProvider';
 
 function NavLink({ href, children }: { href: string; children: ReactNode }) {
@@ -36,6 +36,7 @@ export function AppShell({ children }: { children: ReactNode }) {
           <nav aria-label="Console" className="nav">
             <NavLink href="/keys">Keys</NavLink>
             {canReadAudit(me) ? <NavLink href="/audit">Audit log</NavLink> : null}
+            {canManageWebhooks(me) ? <NavLink href="/webhooks">Webhooks</NavLink> : null}
             <NavLink href="/members">Members</NavLink>
             <NavLink href="/organization">Organization</NavLink>
           </nav>

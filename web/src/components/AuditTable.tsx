@@ -3,11 +3,18 @@ import type { AuditEntry } from '../api/types';
 import { useMemberNames } from '../lib/use-member-names';
 import { formatDateTime } from '../lib/time';
 
+/** A detail's value: lists joined, objects (such as an edit's before/after `changes`) as compact JSON. */
+function describeValue(value: unknown): string {
+  if (Array.isArray(value)) return value.map(describeValue).join(', ');
+  if (value !== null && typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
 /** The details an entry carries (key name, prefix, email, roles), as short "field: value" pairs. */
 function describe(metadata: AuditEntry['metadata']): string {
   if (!metadata || typeof metadata !== 'object') return '';
   return Object.entries(metadata as Record<string, unknown>)
-    .map(([field, value]) => `${field}: ${Array.isArray(value) ? value.join(', ') : String(value)}`)
+    .map(([field, value]) => `${field}: ${describeValue(value)}`)
     .join(' · ');
 }
 

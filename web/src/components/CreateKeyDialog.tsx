@@ -1,12 +1,15 @@
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { FormEvent, useState } from 'react';
+import { isErrorAbout } from '../api/client';
 import type { CreatedKey, Scope } from '../api/types';
+import { parseAllowlist, parseMetadata } from '../lib/key-settings';
 import { localInputToIso } from '../lib/time';
 import { useSignedIn } from '../session/SessionProvider';
 import { Dialog } from './Dialog';
 import { ErrorMessage } from './ErrorMessage';
+import { KeyAccessFields } from './KeyAccessFields';
 import { KeySecret } from './KeySecret';
-import { Loading } from './States';
+import { ScopePicker } from './ScopePicker';
 
 /**
  * Creates a key and shows it once. The response (with the plain key) is kept only in this component's
@@ -15,28 +18,34 @@ import { Loading } from './States';
 export function CreateKeyDialog({ onClose }: { onClose: () => void }) {
   const { client } = useSignedIn();
   const queryClient = useQueryClient();
-  const scopes = useQuery({ queryKey: ['scopes'], queryFn: () => client.apiKeys.scopes(), staleTime: Infinity });
   const [name, setName] = useState('');
   const [chosen, setChosen] = useState<Scope[]>([]);
   const [rateLimit, setRateLimit] = useState('100');
   const [expiresAt, setExpiresAt] = useState('');
+  const [allowlist, setAllowlist] = useState('');
+  const [metadata, setMetadata] = useState('');
+  const [metadataProblem, setMetadataProblem] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<unknown>(null);
   const [created, setCreated] = useState<CreatedKey | null>(null);
 
-  const toggle = (scope: Scope, on: boolean) =>
-    setChosen((list) => (on ? [...list, scope] : list.filter((s) => s !== scope)));
-
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    setPending(true);
     setError(null);
+    const parsedMetadata = parseMetadata(metadata);
+    setMetadataProblem(parsedMetadata.ok ? null : parsedMetadata.message);
+    if (!parsedMetadata.ok) return;
+    const addresses = parseAllowlist(allowlist);
+    setPending(true);
     try {
       const key = await client.apiKeys.create({
         name,
         scopes: chosen,
         rate_limit: rateLimit === '' ? undefined : Number(rateLimit),
         expires_at: localInputToIso(expiresAt),
+        // Sent only when given, so the request is the same as before for a key without them.
+        ...(addresses.length > 0 ? { ip_allowlist: addresses } : {}),
+        ...(Object.keys(parsedMetadata.value).length > 0 ? { metadata: parsedMetadata.value } : {}),
       });
       setCreated(key);
       void queryClient.invalidateQueries({ queryKey: ['keys'] });
@@ -67,22 +76,7 @@ export function CreateKeyDialog({ onClose }: { onClose: () => void }) {
           <label htmlFor="key-name">Name</label>
           <input id="key-name" required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} placeholder="CI/CD Pipeline" />
         </div>
-        <fieldset className="field">
-          <legend>Scopes</legend>
-          {scopes.isPending ? <Loading what="scopes" /> : null}
-          <ErrorMessage error={scopes.error} />
-          <div className="scope-grid">
-            {scopes.data?.data.map(({ scope, description }) => (
-              <label key={scope} className="scope-option">
-                <input type="checkbox" checked={chosen.includes(scope)} onChange={(e) => toggle(scope, e.target.checked)} />
-                <span>
-                  <code>{scope}</code>
-                  <span className="hint">{description}</span>
-                </span>
-              </label>
-            ))}
-          </div>
-        </fieldset>
+        <ScopePicker legend="Scopes" chosen={chosen} onChange={setChosen} />
         <div className="field-row">
           <div className="field">
             <label htmlFor="key-rate">Rate limit (requests per minute)</label>
@@ -93,7 +87,16 @@ export function CreateKeyDialog({ onClose }: { onClose: () => void }) {
             <input id="key-expiry" type="datetime-local" value={expiresAt} onChange={(e) => setExpiresAt(e.target.value)} />
           </div>
         </div>
-        <ErrorMessage error={error} />
+        <KeyAccessFields
+          idPrefix="new-key"
+          allowlist={allowlist}
+          onAllowlist={setAllowlist}
+          allowlistError={isErrorAbout(error, 'ip_allowlist') ? error : null}
+          metadata={metadata}
+          onMetadata={setMetadata}
+          metadataError={metadataProblem ?? (isErrorAbout(error, 'metadata') ? error : null)}
+        />
+        <ErrorMessage error={isErrorAbout(error, 'ip_allowlist') || isErrorAbout(error, 'metadata') ? null : error} />
         <div className="actions">
           <button type="button" className="button secondary" onClick={onClose}>
             Cancel

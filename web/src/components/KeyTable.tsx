@@ -21,7 +21,7 @@ export function KeyTable({ keys }: { keys: ApiKey[] }) {
       </thead>
       <tbody>
         {keys.map((key) => (
-          <tr key={key.id}>
+          <tr key={key.id} className={key.enabled === false ? 'row-disabled' : undefined}>
             <td data-label="Name">
               <Link href={`/keys/${key.id}`} className="strong-link">
                 {key.name}
@@ -40,7 +40,7 @@ export function KeyTable({ keys }: { keys: ApiKey[] }) {
               </ul>
             </td>
             <td data-label="Status">
-              <StatusBadge status={key.status} />
+              <StatusBadge status={key.status} enabled={key.enabled} />
             </td>
             <td data-label="Last used">
               <span title={formatDateTime(key.last_used_at, 'never')}>{fromNow(key.last_used_at, now)}</span>

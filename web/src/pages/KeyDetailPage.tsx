@@ -2,7 +2,9 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation, useParams } from 'wouter';
 import { ConfirmDialog } from '../components/ConfirmDialog';
+import { EditKeyDialog } from '../components/EditKeyDialog';
 import { ErrorMessage } from '../components/ErrorMessage';
+import { AllowlistCard, MetadataCard } from '../components/KeyAccessSettings';
 import { PageHeading } from '../components/PageHeading';
 import { RotateKeyDialog } from '../components/RotateKeyDialog';
 import { Loading } from '../components/States';
@@ -19,7 +21,9 @@ export function KeyDetailPage() {
   const { client, me } = useSignedIn();
   const queryClient = useQueryClient();
   const [, navigate] = useLocation();
-  const [dialog, setDialog] = useState<'rotate' | 'revoke' | null>(null);
+  const [dialog, setDialog] = useState<'edit' | 'disable' | 'rotate' | 'revoke' | null>(null);
+  const [enabling, setEnabling] = useState(false);
+  const [enableError, setEnableError] = useState<unknown>(null);
   const memberName = useMemberNames();
   // Refreshed now and then: last_used_at and the status change while the page is open.
   const key = useQuery({ queryKey: ['key', id], queryFn: () => client.apiKeys.get(id), refetchInterval: 15_000 });
@@ -38,12 +42,31 @@ export function KeyDetailPage() {
   }
   const apiKey = key.data;
   const changeable = apiKey.status === 'active' && canChangeKey(me, apiKey);
+  // Editing (PATCH) is refused only for revoked keys: an expired key may get a later expiry.
+  const editable = apiKey.status !== 'revoked' && canChangeKey(me, apiKey);
+  const enabled = apiKey.enabled !== false;
 
   const revoke = async () => {
     await client.apiKeys.revoke(apiKey.id);
     await queryClient.invalidateQueries({ queryKey: ['keys'] });
     await queryClient.invalidateQueries({ queryKey: ['key', apiKey.id] });
     setDialog(null);
+  };
+  const setEnabled = async (on: boolean) => {
+    const updated = on ? await client.apiKeys.enable(apiKey.id) : await client.apiKeys.disable(apiKey.id);
+    queryClient.setQueryData(['key', apiKey.id], updated);
+    await queryClient.invalidateQueries({ queryKey: ['keys'] });
+  };
+  const enable = async () => {
+    setEnabling(true);
+    setEnableError(null);
+    try {
+      await setEnabled(true);
+    } catch (err) {
+      setEnableError(err);
+    } finally {
+      setEnabling(false);
+    }
   };
 
   return (
@@ -54,23 +77,50 @@ export function KeyDetailPage() {
       <PageHeading
         title={apiKey.name}
         actions={
-          changeable ? (
+          editable || changeable ? (
             <>
+              {editable ? (
+                <>
+                  <button type="button" className="button secondary" onClick={() => setDialog('edit')}>
+                    Edit
+                  </button>
+                  {enabled ? (
+                    <button type="button" className="button secondary" onClick={() => setDialog('disable')}>
+                      Disable
+                    </button>
+                  ) : (
+                    <button type="button" className="button secondary" disabled={enabling} onClick={enable}>
+                      {enabling ? 'Enabling…' : 'Enable'}
+                    </button>
+                  )}
+                </>
+              ) : null}
+              {changeable ? (
+                <>
               <button type="button" className="button secondary" onClick={() => setDialog('rotate')}>
                 Rotate
               </button>
               <button type="button" className="button danger" onClick={() => setDialog('revoke')}>
                 Revoke
               </button>
+                </>
+              ) : null}
             </>
           ) : null
         }
       >
         <p className="lede">
-          <code>{apiKey.key_prefix}…</code> <StatusBadge status={apiKey.status} />
+          <code>{apiKey.key_prefix}…</code> <StatusBadge status={apiKey.status} enabled={enabled} />
         </p>
       </PageHeading>
       <ErrorMessage error={key.error} />
+      <ErrorMessage error={enableError} />
+      {!enabled && apiKey.status === 'active' ? (
+        <p className="notice" role="status">
+          This key is disabled: every request made with it is refused with 401 “API key is disabled” until it is
+          enabled again. Nothing else about it has changed.
+        </p>
+      ) : null}
 
       <div className="detail-grid">
         <section className="card" aria-labelledby="key-fields-title">
@@ -86,6 +136,8 @@ export function KeyDetailPage() {
                 ))}
               </ul>
             </dd>
+            <dt>State</dt>
+            <dd>{enabled ? 'Enabled' : 'Disabled'}</dd>
             <dt>Rate limit</dt>
             <dd>{apiKey.rate_limit} requests per minute</dd>
             <dt>Last used</dt>
@@ -110,7 +162,29 @@ export function KeyDetailPage() {
         </section>
         <UsageWindow keyId={apiKey.id} />
       </div>
+      <div className="access-grid">
+        <AllowlistCard apiKey={apiKey} editable={editable} />
+        <MetadataCard apiKey={apiKey} editable={editable} />
+      </div>
       <UsageHistory keyId={apiKey.id} />
+
+      {dialog === 'edit' ? <EditKeyDialog apiKey={apiKey} onClose={() => setDialog(null)} /> : null}
+      {dialog === 'disable' ? (
+        <ConfirmDialog
+          title={`Disable “${apiKey.name}”?`}
+          confirmLabel="Disable key"
+          onConfirm={async () => {
+            await setEnabled(false);
+            setDialog(null);
+          }}
+          onClose={() => setDialog(null)}
+        >
+          <p>
+            Every request made with <code>{apiKey.key_prefix}…</code> will be refused with 401 “API key is disabled”
+            until you enable it again. Unlike revoking, this can be undone, and the key stays the same.
+          </p>
+        </ConfirmDialog>
+      ) : null}
 
       {dialog === 'rotate' ? (
         <RotateKeyDialog
@@ -132,3 +206,5 @@ export function KeyDetailPage() {
     </>
   );
 }
+
+export default KeyDetailPage;

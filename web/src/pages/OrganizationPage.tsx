@@ -1,11 +1,14 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { FormEvent, useState } from 'react';
+import { FormEvent, lazy, Suspense, useState } from 'react';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { PageHeading } from '../components/PageHeading';
 import { Loading } from '../components/States';
 import { formatDateTime } from '../lib/time';
-import { canRenameOrganization } from '../session/permissions';
+import { canManageKeyPolicy, canRenameOrganization } from '../session/permissions';
 import { useSignedIn } from '../session/SessionProvider';
+
+// Only owners and admins see it, so the rest never download it.
+const KeyPolicySection = lazy(() => import('../components/KeyPolicySection'));
 
 export function OrganizationPage() {
   const { client, me } = useSignedIn();
@@ -71,6 +74,11 @@ export function OrganizationPage() {
             </form>
           ) : null}
         </section>
+      ) : null}
+      {canManageKeyPolicy(me) ? (
+        <Suspense fallback={<Loading what="the key policy" />}>
+          <KeyPolicySection />
+        </Suspense>
       ) : null}
     </>
   );

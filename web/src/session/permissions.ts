@@ -14,3 +14,6 @@ export const canRenameOrganization = (me: Me) => MANAGERS.includes(me.role);
 /** Only an owner may make someone an owner or change an owner. */
 export const assignableRoles = (me: Me): Role[] =>
   me.role === 'owner' ? ['owner', 'admin', 'developer', 'viewer'] : ['admin', 'developer', 'viewer'];
+/** Webhook endpoints and the key policy are the organization's settings: owners and admins. */
+export const canManageWebhooks = (me: Me) => MANAGERS.includes(me.role);
+export const canManageKeyPolicy = (me: Me) => MANAGERS.includes(me.role);
