@@ -5,6 +5,7 @@
  * believed because the servers run with TRUST_PROXY=loopback.
  */
 import { randomBytes } from 'node:crypto';
+import { withChecksum } from '../src/api-keys/verification/key-format';
 import { httpRequest, HttpResponse } from './http';
 import { percentiles } from './scenarios';
 import { API, ServerProcess, sleep } from './server';
@@ -263,7 +264,8 @@ export async function runAttacks(opts: AttackOptions): Promise<AttackFigure[]> {
       const known = await org.createKey('attacked');
       const prefix = known.key.slice(0, 'sk_live_'.length + 8);
       const genuine = await org.createKey('never seen');
-      const wrong = () => `${prefix}_${randomKey().slice(-32)}`;
+      // With a valid checksum, as a guesser computes it: a broken one is refused before the prefix is looked up.
+      const wrong = () => withChecksum(`${prefix}_${randomKey().slice(-26)}`);
       const addresses = Array.from({ length: 50 }, address);
       const flood = Promise.all(Array.from({ length: 1000 }, (_, i) => useKey(target, wrong(), addresses[i % 50])));
       await sleep(100);
