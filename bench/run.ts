@@ -127,13 +127,15 @@ async function main(): Promise<void> {
     databases,
     durationSec: elapsedSec(),
   };
-  const jsonPath = resultsPath(ROOT);
+  // A partial run writes beside the day's complete result, never over it.
+  const jsonPath = resultsPath(ROOT, new Date(), settings.only === undefined ? '' : '-partial');
   writeJson(jsonPath, report);
-  updateDocs(join(ROOT, 'docs', 'benchmarks.md'), markdownSection(report, relative(ROOT, jsonPath)));
+  // A partial run (BENCH_ONLY) is for iterating: the docs keep the last complete run's tables.
+  if (settings.only === undefined) updateDocs(join(ROOT, 'docs', 'benchmarks.md'), markdownSection(report, relative(ROOT, jsonPath)));
   console.log(printReport(report));
   console.log(`\nreq/s and ratios count 2xx responses per second; latencies are of 2xx responses (the flood row: all responses).`);
   console.log(`c/a uses server 1's (a); (a') is the health ceiling of the Redis server, for reference.`);
-  console.log(`wrote ${relative(ROOT, jsonPath)} and docs/benchmarks.md in ${report.durationSec} s`);
+  console.log(`wrote ${relative(ROOT, jsonPath)}${settings.only === undefined ? ' and docs/benchmarks.md' : ''} in ${report.durationSec} s`);
 }
 
 main()
