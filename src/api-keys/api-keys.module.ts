@@ -11,6 +11,7 @@ import { ClusterVerifier } from './verification/cluster-verifier';
 import { KeyEvents } from './verification/key-events';
 import { KeyFailures } from './verification/key-failures';
 import { KeyVerifier } from './verification/key-verifier';
+import { KeyStateLoader } from './verification/key-state-loader';
 import { RedisUsageLog } from './usage/redis-usage-log';
 import { UsageRecorder } from './usage/usage-recorder';
 import { UsageWriter } from './usage/usage-writer';
@@ -42,6 +43,7 @@ import { RateLimitStorage } from './rate-limit/rate-limit.storage';
     ApiKeyThrottlerGuard,
     ApiKeyGuard,
     KeyVerifier,
+    KeyStateLoader,
     VerifiedKeyCache,
     ClusterVerifier,
     KeyFailures,
