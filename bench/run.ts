@@ -17,7 +17,8 @@
  * BENCH_NEIGHBOUR_ROWS (1000000), BENCH_SETTLE_MAX (s, 20), BENCH_STARTUP_TIMEOUT (s, 90),
  * BENCH_ATTACKS (1; 0 skips issue 9's attack scenarios), BCRYPT_COST (12), DATABASE_URL (unset: a scratch
  * database on BENCH_POSTGRES_SERVER, postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (for (c);
- * default redis://127.0.0.1:6379).
+ * default redis://127.0.0.1:6379), BENCH_ONLY (a subset of a,b,u,f,e,d,n,c,g1…g6 or attacks; a partial run
+ * leaves docs/benchmarks.md alone), BENCH_NODE_ARGS (flags for the servers' node, e.g. --cpu-prof).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';

@@ -47,11 +47,19 @@ export class GlobalAuthGuard implements CanActivate {
    */
   private async takeTurn(req: Request, res: Response): Promise<void> {
     let closed = false;
-    res.once('close', () => (closed = true));
-    const leave = await this.fairShare.enter(req.principal!.organizationId, (gone) => res.once('close', gone));
+    const turn = this.fairShare.enter(req.principal!.organizationId, (gone) => {
+      // Only a request that has to wait gets here (off the hot path).
+      res.once('close', () => (closed = true));
+      res.once('close', gone);
+    });
+    if (typeof turn === 'function') {
+      // A response always ends with 'close' (after 'finish', or when the connection drops).
+      res.once('close', turn);
+      return;
+    }
+    const leave = await turn;
     // A client that went away just as its turn came: the turn ends at once, not never.
     if (closed) return leave();
-    res.once('finish', leave);
     res.once('close', leave);
   }
 }

@@ -10,7 +10,7 @@ function fairShare(slots = 4, queue = 1024): OrganizationFairShare {
 /** Enters `n` requests of an organization; `started` lists, in order, the ones whose turn came. */
 function enterMany(share: OrganizationFairShare, org: string, n: number, started: string[]) {
   return Array.from({ length: n }, (_, i) =>
-    share.enter(org).then((leave) => {
+    Promise.resolve(share.enter(org)).then((leave) => {
       started.push(`${org}${i}`);
       return leave;
     }),
@@ -83,12 +83,12 @@ describe('OrganizationFairShare', () => {
     const started: string[] = [];
     const turnsA = enterMany(share, 'A', 4, started); // 1 runs, 3 wait: the line is full
     await flush();
-    const refused = await share.enter('A').catch((err: unknown) => err);
+    const refused = await Promise.resolve(share.enter('A')).catch((err: unknown) => err);
     expect(refused).toBeInstanceOf(HttpException);
     expect((refused as HttpException).getStatus()).toBe(503);
     expect((refused as HttpException).getResponse()).toMatchObject({ retryAfter: 1 });
     expect(share.stats().refused).toBe(1);
-    await expect(share.enter('C')).resolves.toBeInstanceOf(Function);
+    await expect(Promise.resolve(share.enter('C'))).resolves.toBeInstanceOf(Function);
     void turnsA;
   });
 
@@ -97,9 +97,9 @@ describe('OrganizationFairShare', () => {
     await share.enter('B');
     const first = await share.enter('A');
     let gone: () => void = () => undefined;
-    const abandoned = share.enter('A', (cb) => (gone = cb)).catch((err: HttpException) => err.getStatus());
+    const abandoned = Promise.resolve(share.enter('A', (cb) => (gone = cb))).catch((err: HttpException) => err.getStatus());
     const started: string[] = [];
-    const next = share.enter('A').then((leave) => (started.push('next'), leave));
+    const next = Promise.resolve(share.enter('A')).then((leave) => (started.push('next'), leave));
     gone();
     expect(await abandoned).toBe(499);
     first();
@@ -108,7 +108,7 @@ describe('OrganizationFairShare', () => {
     (await next)();
     // Leaving twice counts once: A has nothing in flight.
     first();
-    const again = share.enter('A');
+    const again = Promise.resolve(share.enter('A'));
     await flush();
     await expect(again).resolves.toBeInstanceOf(Function);
   });
