@@ -324,8 +324,8 @@ export function localDate(d = new Date()): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-export function resultsPath(root: string, d = new Date()): string {
-  return join(root, 'bench', 'results', `${localDate(d)}.json`);
+export function resultsPath(root: string, d = new Date(), suffix = ''): string {
+  return join(root, 'bench', 'results', `${localDate(d)}${suffix}.json`);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ import { fixedRateTarget, latencyRatioTarget, ratioTarget, ScenarioId, ScenarioO
 import { firstUseLatency, LoadResult, loadProblems, LoadSpec, runLoad, settle, warmThenMeasure } from './scenarios';
 import { seedEmbedded, seedPostgres, SeedResult, SeedTarget, unseedPostgres } from './seed';
 import { API, ServerProcess } from './server';
-import { elapsedSec, log, settings } from './settings';
+import { elapsedSec, log, settings, wanted } from './settings';
 
 export interface DatabaseRun {
   servers: Record<string, unknown>[];
@@ -206,13 +206,16 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
   // they share inside its measured window.
   log('warming up the routes…');
   const warm = Math.max(settings.warmupSec, 1);
-  await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/health`, durationSec: warm });
-  await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: keyHeaders(tenantB.key), durationSec: warm });
-  await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: userHeaders, durationSec: warm });
-  await measure('a', 'GET /health (ceiling)', s1, { ...common, path: `${API}/health` });
-  await measure('b', 'GET /agents, valid key', s1, { ...common, path: `${API}/agents`, headers: keyHeaders(tenantB.key) });
-  await measure('u', "GET /agents, user's access token", s1, { ...common, path: `${API}/agents`, headers: userHeaders });
-  {
+  const loadOnServer1 = (['a', 'b', 'u', 'f', 'e'] as const).some(wanted);
+  if (loadOnServer1) {
+    await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/health`, durationSec: warm });
+    await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: keyHeaders(tenantB.key), durationSec: warm });
+    await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: userHeaders, durationSec: warm });
+  }
+  if (wanted('a')) await measure('a', 'GET /health (ceiling)', s1, { ...common, path: `${API}/health` });
+  if (wanted('b')) await measure('b', 'GET /agents, valid key', s1, { ...common, path: `${API}/agents`, headers: keyHeaders(tenantB.key) });
+  if (wanted('u')) await measure('u', "GET /agents, user's access token", s1, { ...common, path: `${API}/agents`, headers: userHeaders });
+  if (wanted('f')) {
     const title = `(b) at ${settings.fixedRate} req/s`;
     log(`(f) ${title}…`);
     const cpu = startCpuWindow(s1.pid);
@@ -229,63 +232,71 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
 
   // (e): the valid client is warmed up alone; then both run together, so the flood's first
   // failures (before any lock-out) fall inside the measured window.
-  log(`(e) (b) while ${settings.floodConnections} connections flood wrong secrets for ${tenantB.keyPrefix}…`);
-  const cpuE = startCpuWindow(s1.pid);
-  try {
-    const validSpec: LoadSpec = { ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: keyHeaders(tenantB.key) };
-    if (settings.warmupSec > 0) await runLoad({ ...validSpec, durationSec: settings.warmupSec });
-    const [valid, flood] = await Promise.all([
-      runLoad(validSpec),
-      runLoad({
-        ...common,
-        connections: settings.floodConnections,
-        baseUrl: s1.baseUrl,
-        path: `${API}/agents`,
-        headers: { 'x-forwarded-for': settings.floodClientAddress },
-        wrongSecretsForPrefix: tenantB.keyPrefix,
-      }),
-    ]);
-    const otherCpuCores = cpuE.finish();
-    const settleMs = (await settle(s1.baseUrl, settings.settleMaxMs)).ms;
-    for (const s of [
-      loadOutcome('e', '(b) during wrong-secret flood', s1.label, valid),
-      loadOutcome('e-flood', 'the flood itself', s1.label, flood, true),
-    ]) {
-      scenarios.push({ ...s, otherCpuCores, settleMs });
-      logOutcome(s);
+  if (wanted('e')) {
+    log(`(e) (b) while ${settings.floodConnections} connections flood wrong secrets for ${tenantB.keyPrefix}…`);
+    const cpuE = startCpuWindow(s1.pid);
+    try {
+      const validSpec: LoadSpec = { ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: keyHeaders(tenantB.key) };
+      if (settings.warmupSec > 0) await runLoad({ ...validSpec, durationSec: settings.warmupSec });
+      const [valid, flood] = await Promise.all([
+        runLoad(validSpec),
+        runLoad({
+          ...common,
+          connections: settings.floodConnections,
+          baseUrl: s1.baseUrl,
+          path: `${API}/agents`,
+          headers: { 'x-forwarded-for': settings.floodClientAddress },
+          wrongSecretsForPrefix: tenantB.keyPrefix,
+        }),
+      ]);
+      const otherCpuCores = cpuE.finish();
+      const settleMs = (await settle(s1.baseUrl, settings.settleMaxMs)).ms;
+      for (const s of [
+        loadOutcome('e', '(b) during wrong-secret flood', s1.label, valid),
+        loadOutcome('e-flood', 'the flood itself', s1.label, flood, true),
+      ]) {
+        scenarios.push({ ...s, otherCpuCores, settleMs });
+        logOutcome(s);
+      }
+    } catch (err) {
+      scenarios.push(failed('e', '(b) during wrong-secret flood', s1.label, err));
     }
-  } catch (err) {
-    scenarios.push(failed('e', '(b) during wrong-secret flood', s1.label, err));
   }
 
-  log(`(d) creating ${settings.freshKeys} fresh keys, then timing each one's first request…`);
-  const cpuD = startCpuWindow(s1.pid);
-  try {
-    const fu = await firstUseLatency(s1.baseUrl, tenantB.accessToken, settings.freshKeys, settings.firstUseClientAddress);
-    const d: ScenarioOutcome = {
-      id: 'd',
-      title: 'first use of a fresh key (bcrypt)',
-      server: s1.label,
-      status: fu.problems.length ? 'invalid' : 'valid',
-      problems: fu.problems,
-      firstUse: fu,
-      otherCpuCores: cpuD.finish(),
-    };
-    scenarios.push(d);
-    logOutcome(d);
-  } catch (err) {
-    scenarios.push(failed('d', 'first use of a fresh key (bcrypt)', s1.label, err));
+  if (wanted('d')) {
+    log(`(d) creating ${settings.freshKeys} fresh keys, then timing each one's first request…`);
+    const cpuD = startCpuWindow(s1.pid);
+    try {
+      const fu = await firstUseLatency(s1.baseUrl, tenantB.accessToken, settings.freshKeys, settings.firstUseClientAddress);
+      const d: ScenarioOutcome = {
+        id: 'd',
+        title: 'first use of a fresh key (bcrypt)',
+        server: s1.label,
+        status: fu.problems.length ? 'invalid' : 'valid',
+        problems: fu.problems,
+        firstUse: fu,
+        otherCpuCores: cpuD.finish(),
+      };
+      scenarios.push(d);
+      logOutcome(d);
+    } catch (err) {
+      scenarios.push(failed('d', 'first use of a fresh key (bcrypt)', s1.label, err));
+    }
   }
   await stop(s1, false);
 
   // ---------------- (n): tenant A's year of usage, then server 1 again ----------------
-  const neighbourSeed = await neighbour(db, baseEnv, tenantA, tenantB, scenarios, servers, problems);
+  const neighbourSeed = wanted('n')
+    ? await neighbour(db, baseEnv, tenantA, tenantB, scenarios, servers, problems)
+    : { skipped: 'not in BENCH_ONLY' };
 
   // ---------------- server 2: REDIS_URL ----------------
   const titleA2 = 'GET /health (ceiling, Redis server)';
   const titleC = 'GET /agents, valid key, Redis';
   const redisIssue = await redisProblem(settings.redisUrl);
-  if (redisIssue) {
+  if (!wanted('c')) {
+    log('(c) skipped: not in BENCH_ONLY');
+  } else if (redisIssue) {
     const reason = `Redis at ${settings.redisUrl} unreachable: ${redisIssue}`;
     log(`(c) skipped: ${reason}`);
     scenarios.push(skipped("a'", titleA2, 'server 2', reason), skipped('c', titleC, 'server 2', reason));
@@ -312,8 +323,8 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
 
   // ---------------- issue 9: concurrency, floods and restarts ----------------
   let attacks: AttackFigure[] = [];
-  if (!settings.attacks) {
-    log('attack scenarios skipped (BENCH_ATTACKS=0)');
+  if (!(['g1', 'g2', 'g3', 'g4', 'g5', 'g6'] as const).some(wanted)) {
+    log('attack scenarios skipped (BENCH_ATTACKS=0 or BENCH_ONLY)');
   } else {
     try {
       attacks = await runAttacks({
@@ -322,6 +333,7 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
         sharedDatabase: db.shared,
         startupTimeoutMs: settings.startupTimeoutMs,
         log,
+        wanted,
       });
     } catch (err) {
       log(`attack scenarios failed: ${err instanceof Error ? err.message : String(err)}`);

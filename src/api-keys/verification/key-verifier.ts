@@ -15,6 +15,7 @@ import { frozenMetadata } from '../key-metadata';
 import { parseAllowlist } from './ip-allowlist';
 import { parseKey } from './key-format';
 import { LegacyKeys } from './legacy-keys';
+import { KeyStateLoader, STATE_COLUMNS } from './key-state-loader';
 import { CachedKey, KeyState, VerifiedKeyCache } from './verified-key-cache';
 
 /** Why a well-formed, genuine key was refused; such uses are not failed guesses. */
@@ -40,18 +41,6 @@ const REFUSALS = {
   disabled: 'API key is disabled',
 } as const;
 
-const STATE_COLUMNS = {
-  id: true,
-  organizationId: true,
-  scopes: true,
-  rateLimit: true,
-  expiresAt: true,
-  status: true,
-  createdBy: true,
-  enabled: true,
-  ipAllowlist: true,
-  metadata: true,
-} as const;
 
 /** A process renews a key's cluster verifier at most this often, however often the key is used. */
 const RENEW_MS = 5 * 60_000;
@@ -85,6 +74,7 @@ export class KeyVerifier implements OnModuleInit {
     private readonly events: KeyEvents,
     private readonly cluster: ClusterVerifier,
     private readonly legacy: LegacyKeys,
+    private readonly states: KeyStateLoader,
   ) {
     this.freshMs = config.KEY_CACHE_FRESH_MS;
   }
@@ -173,7 +163,8 @@ export class KeyVerifier implements OnModuleInit {
 
   /** The cluster vouches for the secret: only the key's state is read (no bcrypt, no failure budget). */
   private async admitVouched(keyPrefix: string, plainKey: string, watch: Watch, clientIp?: string): Promise<KeyState> {
-    const row = await this.keys.findOne({ select: STATE_COLUMNS, where: { keyPrefix } });
+    // Batched with the other first uses of this turn (a restart's warm keys arrive together).
+    const row = await this.states.byPrefix(keyPrefix);
     if (!row) {
       // A verifier outliving its key (deleted with its organization): the key is unknown.
       void this.cluster.remove(keyPrefix);
