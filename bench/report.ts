@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { AttackFigure, attackVerdict } from './attacks';
 import { FirstUseResult, formatCodes, LoadResult } from './scenarios';
 
-export type ScenarioId = 'a' | 'b' | 'u' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c' | 'n-alone' | 'n' | 'n-noisy' | 'n-slow';
+export type ScenarioId = 'a' | 'b' | 'k' | 'u' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c' | 'n-alone' | 'n' | 'n-noisy' | 'n-slow';
 export type ScenarioStatus = 'valid' | 'invalid' | 'skipped' | 'failed';
 
 export interface ScenarioOutcome {

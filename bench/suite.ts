@@ -1,6 +1,7 @@
 /**
  * Every scenario on one database, in this order:
- *   server 1 (no REDIS_URL): (a) health ceiling, (b) GET /agents with a key, (u) the same with a user's
+ *   server 1 (no REDIS_URL): (a) health ceiling, (b) GET /agents with a key, (k) the same with a key that
+ *     carries an IP allow-list (issue 13), (u) the same with a user's
  *     access token, (f) (b) at a fixed rate, (e) (b) during a wrong-secret flood, (d) fresh keys' first use;
  *   tenant A's year of usage written into the database (server stopped), then server 1 again for
  *     (n) tenant B's /agents alone and while tenant A polls /metrics;
@@ -42,9 +43,15 @@ interface Tenant {
   keyPrefix: string;
 }
 
-const ORDER: ScenarioId[] = ['a', 'b', 'u', 'c', "a'", 'd', 'e', 'e-flood', 'f', 'n-alone', 'n', 'n-noisy', 'n-slow'];
+const ORDER: ScenarioId[] = ['a', 'b', 'k', 'u', 'c', "a'", 'd', 'e', 'e-flood', 'f', 'n-alone', 'n', 'n-noisy', 'n-slow'];
 
-async function registerTenant(server: ServerProcess, label: string, scopes: string[], problems: string[]): Promise<Tenant> {
+async function registerTenant(
+  server: ServerProcess,
+  label: string,
+  scopes: string[],
+  problems: string[],
+  ipAllowlist: string[] = [],
+): Promise<Tenant> {
   const base = `${server.baseUrl}${API}`;
   const suffix = randomBytes(4).toString('hex');
   const register = await httpRequest('POST', `${base}/auth/register`, {
@@ -68,7 +75,7 @@ async function registerTenant(server: ServerProcess, label: string, scopes: stri
   }
   const created = await httpRequest('POST', `${base}/api-keys`, {
     headers: auth,
-    body: { name: `bench ${label}`, scopes, rate_limit: 1_000_000 },
+    body: { name: `bench ${label}`, scopes, rate_limit: 1_000_000, ip_allowlist: ipAllowlist },
   });
   const key: unknown = created.json?.key;
   const keyPrefix: unknown = created.json?.key_prefix;
@@ -77,6 +84,20 @@ async function registerTenant(server: ServerProcess, label: string, scopes: stri
   }
   return { organizationId: org.id, userId: user.id, accessToken, key, keyPrefix };
 }
+
+/** Nine documentation networks and the bench client's own address (settings.validClientAddress). */
+const ALLOWLIST = [
+  '192.0.2.0/24',
+  '203.0.113.0/24',
+  '10.20.0.0/16',
+  '172.16.5.0/24',
+  '100.64.1.0/24',
+  '2001:db8::/32',
+  '2001:db8:1::/48',
+  'fd00:1234::/32',
+  '192.168.77.0/24',
+  settings.validClientAddress,
+];
 
 /** The key's first use (bcrypt), so the measured scenarios start from the cached path. */
 async function useOnce(server: ServerProcess, path: string, key: string, problems: string[]): Promise<void> {
@@ -191,8 +212,13 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
   log(`server 1 up on port ${s1.port} (pid ${s1.pid}) in ${s1.startupMs} ms`);
   let tenantB: Tenant;
   let tenantA: Tenant;
+  let tenantC: Tenant;
   try {
     tenantB = await registerTenant(s1, 'B', ['agents:read'], problems);
+    // Issue 13: the hot path with a checksum check (every new key) and an IP allow-list of ten networks,
+    // the client's among them, in tenant C of its own (same data as B: one agent).
+    tenantC = await registerTenant(s1, 'C', ['agents:read'], problems, ALLOWLIST);
+    await useOnce(s1, '/agents', tenantC.key, problems);
     tenantA = await registerTenant(s1, 'A', ['metrics:read'], problems);
     await useOnce(s1, '/agents', tenantB.key, problems);
   } catch (err) {
@@ -214,6 +240,9 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
   }
   if (wanted('a')) await measure('a', 'GET /health (ceiling)', s1, { ...common, path: `${API}/health` });
   if (wanted('b')) await measure('b', 'GET /agents, valid key', s1, { ...common, path: `${API}/agents`, headers: keyHeaders(tenantB.key) });
+  if (wanted('b')) {
+    await measure('k', 'GET /agents, valid key with a 10-network IP allow-list', s1, { ...common, path: `${API}/agents`, headers: keyHeaders(tenantC.key) });
+  }
   if (wanted('u')) await measure('u', "GET /agents, user's access token", s1, { ...common, path: `${API}/agents`, headers: userHeaders });
   if (wanted('f')) {
     const title = `(b) at ${settings.fixedRate} req/s`;
@@ -343,6 +372,7 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
   scenarios.sort((x, y) => ORDER.indexOf(x.id) - ORDER.indexOf(y.id));
   const targets: TargetOutcome[] = [
     ratioTarget(scenarios, 'b/a', 'b', 'a', 0.85),
+    ratioTarget(scenarios, 'k/a (allow-list + checksum)', 'k', 'a', 0.85),
     ratioTarget(scenarios, 'u/b', 'u', 'b', 0.85),
     ratioTarget(scenarios, 'c/a (a = server 1)', 'c', 'a', 0.7),
     ratioTarget(scenarios, 'e/b', 'e', 'b', 0.8),
