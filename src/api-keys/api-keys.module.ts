@@ -34,11 +34,13 @@ import { RateLimitedNotices } from './rate-limit/rate-limited-notices';
 import { KeyPolicyJob } from './policy/key-policy.job';
 import { JobLease } from './policy/job-lease';
 import { KeyPolicyModule } from './policy/key-policy.module';
+import { DatabaseModule } from '../database/database.module';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([ApiKey, ApiKeyUsage]),
     RedisModule,
+    DatabaseModule,
     MembershipModule,
     AttemptsModule,
     RateLimitModule,

@@ -1,5 +1,5 @@
 import { ForbiddenException, Injectable, Logger, OnModuleInit, UnauthorizedException } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -7,6 +7,7 @@ import type { Reservation } from '../../attempts/attempt';
 import { BcryptScheduler } from '../../bcrypt/bcrypt-scheduler';
 import { clientKey } from '../../common/client-address';
 import { appConfig } from '../../config/app.config';
+import { DatabaseAvailability } from '../../database/database-availability';
 import { ApiKey } from '../api-key.entity';
 import { ClusterVerifier } from './cluster-verifier';
 import { KeyEvents } from './key-events';
@@ -75,6 +76,7 @@ export class KeyVerifier implements OnModuleInit {
     private readonly cluster: ClusterVerifier,
     private readonly legacy: LegacyKeys,
     private readonly states: KeyStateLoader,
+    @Optional() private readonly database?: DatabaseAvailability,
   ) {
     this.freshMs = config.KEY_CACHE_FRESH_MS;
   }
@@ -318,7 +320,8 @@ export class KeyVerifier implements OnModuleInit {
       else this.cache.forget(keyPrefix);
     } catch (err) {
       // The database blinked: keep serving the last known state; the entry ages out if this persists.
-      this.logger.warn(`Key state refresh failed: ${(err as Error).message}`);
+      // An outage is logged once, by DatabaseAvailability, not once per refresh.
+      if (!this.database?.absorbs(err)) this.logger.warn(`Key state refresh failed: ${(err as Error).message}`);
     }
   }
 }
