@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import Redis, { Command } from 'ioredis';
 import { appConfig } from '../config/app.config';
@@ -17,6 +17,8 @@ const PROBE_TIMEOUT_MS = 1_000;
 const TIMEOUTS_TO_OPEN = 2;
 const PROBE_EVERY_MS = 250;
 const PROBE = Symbol('circuit probe');
+/** The most start-up waits for a configured Redis before serving (then it serves without it). */
+const READY_AT_START_MS = 2_000;
 
 type ProbeCommand = Command & { [PROBE]?: true };
 
@@ -27,7 +29,7 @@ type ProbeCommand = Command & { [PROBE]?: true };
  * timed out (a probe closes it). Every command on `client` is guarded, whoever sends it.
  */
 @Injectable()
-export class RedisService implements OnApplicationShutdown {
+export class RedisService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RedisService.name);
   readonly client?: Redis;
   readonly subscriber?: Redis;
@@ -63,6 +65,27 @@ export class RedisService implements OnApplicationShutdown {
     this.client.on('error', (err: Error) => (this.lastError = err.message));
     this.client.on('ready', () => this.noteAvailability());
     this.client.on('close', () => this.noteAvailability());
+  }
+
+  /**
+   * Start-up waits (at most READY_AT_START_MS) for the connection, so that the first requests after a
+   * restart find the cluster's key verifiers and shared counters instead of falling back to bcrypt and
+   * in-process counts while the connection is still being made. A Redis that is down does not stop the
+   * start: the service then serves without it, as it does during any outage.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const client = this.client;
+    if (!client || client.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        client.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, READY_AT_START_MS);
+      timer.unref();
+      client.once('ready', done);
+    });
   }
 
   /** True when Redis is configured, connected, and answering in time. */
