@@ -44,7 +44,7 @@ describe('when PostgreSQL goes away under load (e2e)', () => {
     proxy = new TcpProxy(await privatePort(), PG);
     await proxy.start();
     for (const level of ['log', 'warn', 'error'] as const) {
-      jest.spyOn(Logger.prototype, level).mockImplementation(function (this: Logger, message: unknown) {
+      jest.spyOn(Logger.prototype, level).mockImplementation(function (this: Logger, message: unknown, ..._rest: unknown[]) {
         logged.push({ level, context: (this as unknown as { context?: string }).context, message: String(message) });
       });
     }
@@ -129,8 +129,8 @@ describe('when PostgreSQL goes away under load (e2e)', () => {
   });
 });
 
-function countBy<T extends string | number>(values: T[]): Record<string, number> {
+function countBy(values: (string | number)[]): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const v of values) counts[v] = (counts[v] ?? 0) + 1;
+  for (const v of values) counts[String(v)] = (counts[String(v)] ?? 0) + 1;
   return counts;
 }

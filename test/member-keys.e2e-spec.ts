@@ -194,8 +194,10 @@ describeShared('member changes on a second instance sharing PostgreSQL and Redis
   let a: TestApp;
   let b: TestApp;
   beforeAll(async () => {
-    a = await startTestApp();
-    b = await startTestApp();
+    // One deployment: the two apps share a Redis namespace, so they hear each other's member events.
+    const cluster = { redisNamespace: `${process.env.REDIS_NAMESPACE}-members` };
+    a = await startTestApp(cluster);
+    b = await startTestApp(cluster);
   });
   afterAll(async () => {
     await a?.close();

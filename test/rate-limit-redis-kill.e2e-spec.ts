@@ -120,7 +120,8 @@ const runs = hasRedisServer && Boolean(process.env.DATABASE_URL);
       const client = new Redis(redisPort, '127.0.0.1', { lazyConnect: true });
       try {
         await client.connect();
-        return await client.zcard('kaizen:instances');
+        // The servers inherit this run's REDIS_NAMESPACE (test/setup-env.ts).
+        return await client.zcard(`${process.env.REDIS_NAMESPACE}:instances`);
       } finally {
         client.disconnect();
       }
@@ -140,7 +141,9 @@ const runs = hasRedisServer && Boolean(process.env.DATABASE_URL);
             await res.arrayBuffer();
             answers.push({ at: Date.now(), status: res.status });
           })
-          .catch(() => answers.push({ at: Date.now(), status: 0 }))
+          .catch(() => {
+            answers.push({ at: Date.now(), status: 0 });
+          })
           .finally(() => inFlight.delete(request));
         inFlight.add(request);
         await sleep(Math.max(0, next + EVERY_MS - Date.now()));

@@ -32,7 +32,7 @@ const p50 = (values: number[]) => percentile(values, 0.5);
     redis = await startRedis(await privatePort());
     const port = redis.spawnargs[redis.spawnargs.indexOf('--port') + 1];
     for (const level of ['log', 'warn', 'error'] as const) {
-      jest.spyOn(Logger.prototype, level).mockImplementation(function (this: Logger, message: unknown) {
+      jest.spyOn(Logger.prototype, level).mockImplementation(function (this: Logger, message: unknown, ..._rest: unknown[]) {
         logged.push({ context: (this as unknown as { context?: string }).context, message: String(message) });
       });
     }

@@ -20,7 +20,6 @@ interface Entry {
   loadedAt: number;
 }
 
-const CHANNEL = 'kaizen:memberships:events';
 /** Members remembered per process; an entry is a few hundred bytes. */
 const MAX_ENTRIES = 100_000;
 
@@ -49,11 +48,16 @@ export class MembershipCache implements OnModuleInit {
     this.entries = new LRUCache({ max: MAX_ENTRIES, ttl: this.freshMs, updateAgeOnGet: false });
   }
 
+  /** REDIS_NAMESPACE first: deployments sharing one Redis do not hear each other's members. */
+  private get channel(): string {
+    return `${this.redis.namespace}:memberships:events`;
+  }
+
   onModuleInit(): void {
     const subscriber = this.redis.subscriber;
     if (!subscriber) return;
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== CHANNEL) return;
+      if (channel !== this.channel) return;
       try {
         const change = JSON.parse(message) as MembershipChange;
         this.forget(change.organizationId, change.userId);
@@ -63,7 +67,7 @@ export class MembershipCache implements OnModuleInit {
     });
     // Changes published while the connection was down are lost: start afresh after every (re)connect.
     subscriber.on('ready', () => this.clear());
-    subscriber.subscribe(CHANNEL).catch((err: Error) => this.logger.warn(`Membership events not subscribed: ${err.message}`));
+    subscriber.subscribe(this.channel).catch((err: Error) => this.logger.warn(`Membership events not subscribed: ${err.message}`));
   }
 
   /** The user's current role in the organization, or null when they are not a member of it. */
@@ -84,7 +88,7 @@ export class MembershipCache implements OnModuleInit {
     this.forget(change.organizationId, change.userId);
     if (!this.redis.available) return;
     try {
-      await this.redis.client!.publish(CHANNEL, JSON.stringify(change));
+      await this.redis.client!.publish(this.channel, JSON.stringify(change));
     } catch (err) {
       this.logger.warn(`Membership change not published (other instances catch up within ${this.freshMs} ms): ${(err as Error).message}`);
     }

@@ -17,7 +17,7 @@ export interface SpawnedServer {
 /** Spawns the compiled server (`npm run build` first) without waiting for anything. */
 export function spawnServer(env: Record<string, string | undefined>, command: string[] = [process.execPath, MAIN_JS]): SpawnedServer {
   const spawnedAt = Date.now();
-  const merged = { ...process.env, LOG_LEVEL: 'info', ...env };
+  const merged: Record<string, string | undefined> = { ...process.env, LOG_LEVEL: 'info', ...env };
   for (const [name, value] of Object.entries(merged)) if (value === undefined) delete merged[name];
   const child = spawn(command[0], command.slice(1), { env: merged, stdio: ['ignore', 'pipe', 'pipe'], cwd: join(__dirname, '..', '..') });
   let output = '';

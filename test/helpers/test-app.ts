@@ -18,7 +18,8 @@ export interface TestApp {
  * one that other instances share, so apps of one test file do not spend each other's budgets.
  */
 export async function startTestApp(options: { redisNamespace?: string } = {}): Promise<TestApp> {
-  const namespace = options.redisNamespace ?? `${process.env.REDIS_NAMESPACE ?? 'kaizen-test'}-${randomUUID()}`;
+  // 12 random hex characters keep the name within REDIS_NAMESPACE's 64 characters whatever the pid.
+  const namespace = options.redisNamespace ?? `${process.env.REDIS_NAMESPACE ?? 'kaizen-test'}-${randomUUID().slice(-12)}`;
   const app = await withEnv({ REDIS_NAMESPACE: namespace }, () => createApp());
   await app.init();
   const server = app.getHttpServer() as App;

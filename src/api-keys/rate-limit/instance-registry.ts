@@ -8,7 +8,6 @@ import { RedisService } from '../../redis/redis.service';
 export const HEARTBEAT_MS = 2_000;
 /** An instance not heard from in this long is no longer counted (three missed heartbeats). */
 export const INSTANCE_STALE_MS = 3 * HEARTBEAT_MS;
-const REGISTRY_KEY = 'kaizen:instances';
 
 // One round trip: mark this instance alive, forget the silent ones, count the rest. Redis's own
 // clock scores the entries, so instances with skewed clocks still agree on who is stale.
@@ -45,6 +44,11 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
 
   constructor(private readonly redis: RedisService) {}
 
+  /** REDIS_NAMESPACE first: deployments sharing one Redis count only their own instances. */
+  private get registryKey(): string {
+    return `${this.redis.namespace}:instances`;
+  }
+
   /** Instances alive at the last heartbeat Redis answered (this one included). */
   get instances(): number {
     return this.seen;
@@ -60,7 +64,7 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     clearInterval(this.timer);
     // Leave at once rather than after INSTANCE_STALE_MS, so the others' shares grow sooner.
-    if (this.redis.client && this.redis.available) await this.redis.client.zrem(REGISTRY_KEY, this.instanceId).catch(() => undefined);
+    if (this.redis.client && this.redis.available) await this.redis.client.zrem(this.registryKey, this.instanceId).catch(() => undefined);
   }
 
   /** One heartbeat; a failed one keeps the last count (that is the point of remembering it). */
@@ -68,7 +72,7 @@ export class InstanceRegistry implements OnModuleInit, OnModuleDestroy {
     const client = this.redis.client;
     if (!client || !this.redis.available) return;
     try {
-      const count = Math.max(1, Number(await heartbeatCommand(client).kaizenHeartbeat(REGISTRY_KEY, this.instanceId, INSTANCE_STALE_MS)));
+      const count = Math.max(1, Number(await heartbeatCommand(client).kaizenHeartbeat(this.registryKey, this.instanceId, INSTANCE_STALE_MS)));
       this.observe(count);
     } catch {
       // Redis failing is reported by RedisService and the rate-limit storage; keep the last count.

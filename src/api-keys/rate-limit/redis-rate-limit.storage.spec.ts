@@ -33,7 +33,7 @@ describe('ResilientRateLimitStorage without Redis', () => {
 // Redis that came back empty by deleting the key, so the shared server is never stopped or flushed.
 (process.env.REDIS_URL ? describe : describe.skip)('ResilientRateLimitStorage around a Redis outage', () => {
   let client: Redis;
-  let redis: { client: Redis; available: boolean };
+  let redis: { client: Redis; available: boolean; namespace: string };
   let storage: ResilientRateLimitStorage;
   let key: string;
 
@@ -42,7 +42,7 @@ describe('ResilientRateLimitStorage without Redis', () => {
   });
   afterAll(() => client.quit());
   beforeEach(() => {
-    redis = { client, available: true };
+    redis = { client, available: true, namespace: 'kaizen' };
     storage = new ResilientRateLimitStorage(redis as unknown as RedisService, new InMemoryRateLimitStorage(), {
       instances: 2,
     } as InstanceRegistry);

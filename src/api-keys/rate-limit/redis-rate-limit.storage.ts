@@ -95,6 +95,11 @@ export class ResilientRateLimitStorage implements RateLimitStorage, OnModuleInit
     private readonly registry: InstanceRegistry,
   ) {}
 
+  /** REDIS_NAMESPACE first, like every other key this service keeps in Redis. */
+  private redisKey(key: string): string {
+    return `${this.redis.namespace}:${key}`;
+  }
+
   /**
    * Defines the scripts before the first request: with auto-pipelining, a script defined while a
    * pipeline of the same tick is open is missing from it, and ioredis then throws outside any promise.
@@ -108,7 +113,7 @@ export class ResilientRateLimitStorage implements RateLimitStorage, OnModuleInit
     // Requests wait for the seeding rather than count in a Redis window that lacks the outage's hits.
     if ((this.countedLocally || this.seeding) && this.redis.available) await this.seedRedis();
     if (!this.countedLocally) {
-      const counter = await this.run((redis) => redis.kaizenRateHit(`kaizen:${key}`, ttl));
+      const counter = await this.run((redis) => redis.kaizenRateHit(this.redisKey(key), ttl));
       if (counter) {
         const window = windowOf(counter, ttl);
         this.lastSeen.set(key, window);
@@ -119,7 +124,7 @@ export class ResilientRateLimitStorage implements RateLimitStorage, OnModuleInit
   }
 
   async peek(key: string, ttl: number): Promise<RateWindow | undefined> {
-    const counter = this.countedLocally ? undefined : await this.run((redis) => redis.kaizenRatePeek(`kaizen:${key}`));
+    const counter = this.countedLocally ? undefined : await this.run((redis) => redis.kaizenRatePeek(this.redisKey(key)));
     if (counter === undefined) return this.local.peek(key, ttl);
     return counter ? windowOf(counter, ttl) : undefined;
   }
@@ -162,7 +167,7 @@ export class ResilientRateLimitStorage implements RateLimitStorage, OnModuleInit
           if (ttlMs <= 0) return this.local.forget(key, window);
           const sent = window.hits;
           const own = sent - window.inherited;
-          const counter = await this.run((redis) => redis.kaizenRateSeed(`kaizen:${key}`, own, own + window.carried, ttlMs));
+          const counter = await this.run((redis) => redis.kaizenRateSeed(this.redisKey(key), own, own + window.carried, ttlMs));
           if (!counter) return void (failed += 1);
           this.lastSeen.set(key, windowOf(counter, window.endsAt - window.startedAt));
           if (window.hits === sent) return this.local.forget(key, window);

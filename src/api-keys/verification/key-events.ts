@@ -8,8 +8,6 @@ export interface KeyEvent {
   keyPrefix: string;
 }
 
-const CHANNEL = 'kaizen:api-keys:events';
-
 /**
  * Publishes key changes to this process at once and, through Redis pub/sub, to every other
  * instance. If Redis is down, other instances still notice within their cache refresh interval.
@@ -21,11 +19,16 @@ export class KeyEvents implements OnModuleInit {
 
   constructor(private readonly redis: RedisService) {}
 
+  /** REDIS_NAMESPACE first: deployments sharing one Redis do not hear each other's keys. */
+  private get channel(): string {
+    return `${this.redis.namespace}:api-keys:events`;
+  }
+
   async onModuleInit(): Promise<void> {
     const subscriber = this.redis.subscriber;
     if (!subscriber) return;
     subscriber.on('message', (channel: string, message: string) => {
-      if (channel !== CHANNEL) return;
+      if (channel !== this.channel) return;
       try {
         this.emitLocally(JSON.parse(message) as KeyEvent);
       } catch (err) {
@@ -33,7 +36,7 @@ export class KeyEvents implements OnModuleInit {
       }
     });
     // Not awaited: start-up must not wait on Redis; the offline queue subscribes once connected.
-    subscriber.subscribe(CHANNEL).catch((err: Error) => this.logger.warn(`Key events not subscribed: ${err.message}`));
+    subscriber.subscribe(this.channel).catch((err: Error) => this.logger.warn(`Key events not subscribed: ${err.message}`));
   }
 
   on(listener: (event: KeyEvent) => void): void {
@@ -44,7 +47,7 @@ export class KeyEvents implements OnModuleInit {
     this.emitLocally(event);
     if (!this.redis.available) return;
     try {
-      await this.redis.client!.publish(CHANNEL, JSON.stringify(event));
+      await this.redis.client!.publish(this.channel, JSON.stringify(event));
     } catch (err) {
       this.logger.warn(`Key event not published (other instances catch up on refresh): ${(err as Error).message}`);
     }
