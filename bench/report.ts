@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { AttackFigure, attackVerdict } from './attacks';
 import { FirstUseResult, formatCodes, LoadResult } from './scenarios';
 
-export type ScenarioId = 'a' | 'b' | 'u' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c' | 'n-alone' | 'n' | 'n-noisy' | 'n-slow';
+export type ScenarioId = 'a' | 'b' | 'k' | 'u' | 'f' | 'e' | 'e-flood' | 'd' | "a'" | 'c' | 'n-alone' | 'n' | 'n-noisy' | 'n-slow';
 export type ScenarioStatus = 'valid' | 'invalid' | 'skipped' | 'failed';
 
 export interface ScenarioOutcome {
@@ -324,8 +324,8 @@ export function localDate(d = new Date()): string {
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
 
-export function resultsPath(root: string, d = new Date()): string {
-  return join(root, 'bench', 'results', `${localDate(d)}.json`);
+export function resultsPath(root: string, d = new Date(), suffix = ''): string {
+  return join(root, 'bench', 'results', `${localDate(d)}${suffix}.json`);
 }
 
 // ---------------------------------------------------------------------------------------------

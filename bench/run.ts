@@ -17,7 +17,8 @@
  * BENCH_NEIGHBOUR_ROWS (1000000), BENCH_SETTLE_MAX (s, 20), BENCH_STARTUP_TIMEOUT (s, 90),
  * BENCH_ATTACKS (1; 0 skips issue 9's attack scenarios), BCRYPT_COST (12), DATABASE_URL (unset: a scratch
  * database on BENCH_POSTGRES_SERVER, postgres://postgres@127.0.0.1:5432/postgres), REDIS_URL (for (c);
- * default redis://127.0.0.1:6379).
+ * default redis://127.0.0.1:6379), BENCH_ONLY (a subset of a,b,u,f,e,d,n,c,g1…g6 or attacks; a partial run
+ * leaves docs/benchmarks.md alone), BENCH_NODE_ARGS (flags for the servers' node, e.g. --cpu-prof).
  */
 import { execFileSync } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
@@ -127,13 +128,15 @@ async function main(): Promise<void> {
     databases,
     durationSec: elapsedSec(),
   };
-  const jsonPath = resultsPath(ROOT);
+  // A partial run writes beside the day's complete result, never over it.
+  const jsonPath = resultsPath(ROOT, new Date(), settings.only === undefined ? '' : '-partial');
   writeJson(jsonPath, report);
-  updateDocs(join(ROOT, 'docs', 'benchmarks.md'), markdownSection(report, relative(ROOT, jsonPath)));
+  // A partial run (BENCH_ONLY) is for iterating: the docs keep the last complete run's tables.
+  if (settings.only === undefined) updateDocs(join(ROOT, 'docs', 'benchmarks.md'), markdownSection(report, relative(ROOT, jsonPath)));
   console.log(printReport(report));
   console.log(`\nreq/s and ratios count 2xx responses per second; latencies are of 2xx responses (the flood row: all responses).`);
   console.log(`c/a uses server 1's (a); (a') is the health ceiling of the Redis server, for reference.`);
-  console.log(`wrote ${relative(ROOT, jsonPath)} and docs/benchmarks.md in ${report.durationSec} s`);
+  console.log(`wrote ${relative(ROOT, jsonPath)}${settings.only === undefined ? ' and docs/benchmarks.md' : ''} in ${report.durationSec} s`);
 }
 
 main()

@@ -156,7 +156,10 @@ export class ServerProcess {
     }
     env.PORT = String(port);
     if (shuttingDown) throw new Error('the benchmark is shutting down');
-    const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_NODE_ARGS: flags for the server's node, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to see
+    // where a scenario's time goes (--cpu-prof is not allowed in NODE_OPTIONS).
+    const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     const server = new ServerProcess(opts.label, port, child);
     try {

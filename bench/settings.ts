@@ -24,6 +24,28 @@ function databaseKinds(): DatabaseKind[] {
   return [...new Set(kinds as DatabaseKind[])];
 }
 
+/** The scenario groups BENCH_ONLY can name; an attack figure's group is its id before any dash (g3-p99 → g3). */
+export const SCENARIO_GROUPS = ['a', 'b', 'u', 'f', 'e', 'd', 'n', 'c', 'g1', 'g2', 'g3', 'g4', 'g5', 'g6'] as const;
+export type ScenarioGroup = (typeof SCENARIO_GROUPS)[number];
+
+/**
+ * BENCH_ONLY: a comma-separated subset of SCENARIO_GROUPS (`attacks` stands for g1–g6), so one
+ * scenario can be iterated on without the rest; unset runs everything. A partial run still writes
+ * bench/results but leaves docs/benchmarks.md alone (its tables are for complete runs).
+ */
+function onlyGroups(): Set<ScenarioGroup> | undefined {
+  const raw = (process.env.BENCH_ONLY ?? '').trim();
+  if (raw === '') return undefined;
+  const out = new Set<ScenarioGroup>();
+  for (const name of raw.split(',').map((s) => s.trim().toLowerCase())) {
+    if (name === 'attacks') {
+      for (const g of SCENARIO_GROUPS) if (g.startsWith('g')) out.add(g);
+    } else if ((SCENARIO_GROUPS as readonly string[]).includes(name)) out.add(name as ScenarioGroup);
+    else throw new Error(`BENCH_ONLY lists ${SCENARIO_GROUPS.join(', ')} or attacks (got ${JSON.stringify(name)})`);
+  }
+  return out;
+}
+
 export const settings = {
   databases: databaseKinds(),
   durationSec: envInt('BENCH_DURATION', 10, 1, 120),
@@ -42,6 +64,8 @@ export const settings = {
   startupTimeoutMs: envInt('BENCH_STARTUP_TIMEOUT', 90, 5, 600) * 1000,
   bcryptCost: envInt('BCRYPT_COST', 12, 4, 15),
   attacks: process.env.BENCH_ATTACKS !== '0',
+  /** BENCH_ONLY's groups; undefined: all. */
+  only: onlyGroups(),
   logLevel: 'warn',
   validClientAddress: '198.51.100.1',
   floodClientAddress: '203.0.113.7',
@@ -55,6 +79,12 @@ export const settings = {
 };
 
 export type Settings = typeof settings;
+
+/** Whether a scenario group runs in this invocation (BENCH_ONLY; BENCH_ATTACKS=0 drops g1–g6). */
+export function wanted(group: ScenarioGroup): boolean {
+  if (group.startsWith('g') && !settings.attacks) return false;
+  return settings.only === undefined || settings.only.has(group);
+}
 
 const startedAt = Date.now();
 

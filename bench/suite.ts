@@ -1,6 +1,7 @@
 /**
  * Every scenario on one database, in this order:
- *   server 1 (no REDIS_URL): (a) health ceiling, (b) GET /agents with a key, (u) the same with a user's
+ *   server 1 (no REDIS_URL): (a) health ceiling, (b) GET /agents with a key, (k) the same with a key that
+ *     carries an IP allow-list (issue 13), (u) the same with a user's
  *     access token, (f) (b) at a fixed rate, (e) (b) during a wrong-secret flood, (d) fresh keys' first use;
  *   tenant A's year of usage written into the database (server stopped), then server 1 again for
  *     (n) tenant B's /agents alone and while tenant A polls /metrics;
@@ -20,7 +21,7 @@ import { fixedRateTarget, latencyRatioTarget, ratioTarget, ScenarioId, ScenarioO
 import { firstUseLatency, LoadResult, loadProblems, LoadSpec, runLoad, settle, warmThenMeasure } from './scenarios';
 import { seedEmbedded, seedPostgres, SeedResult, SeedTarget, unseedPostgres } from './seed';
 import { API, ServerProcess } from './server';
-import { elapsedSec, log, settings } from './settings';
+import { elapsedSec, log, settings, wanted } from './settings';
 
 export interface DatabaseRun {
   servers: Record<string, unknown>[];
@@ -42,9 +43,15 @@ interface Tenant {
   keyPrefix: string;
 }
 
-const ORDER: ScenarioId[] = ['a', 'b', 'u', 'c', "a'", 'd', 'e', 'e-flood', 'f', 'n-alone', 'n', 'n-noisy', 'n-slow'];
+const ORDER: ScenarioId[] = ['a', 'b', 'k', 'u', 'c', "a'", 'd', 'e', 'e-flood', 'f', 'n-alone', 'n', 'n-noisy', 'n-slow'];
 
-async function registerTenant(server: ServerProcess, label: string, scopes: string[], problems: string[]): Promise<Tenant> {
+async function registerTenant(
+  server: ServerProcess,
+  label: string,
+  scopes: string[],
+  problems: string[],
+  ipAllowlist: string[] = [],
+): Promise<Tenant> {
   const base = `${server.baseUrl}${API}`;
   const suffix = randomBytes(4).toString('hex');
   const register = await httpRequest('POST', `${base}/auth/register`, {
@@ -68,7 +75,7 @@ async function registerTenant(server: ServerProcess, label: string, scopes: stri
   }
   const created = await httpRequest('POST', `${base}/api-keys`, {
     headers: auth,
-    body: { name: `bench ${label}`, scopes, rate_limit: 1_000_000 },
+    body: { name: `bench ${label}`, scopes, rate_limit: 1_000_000, ip_allowlist: ipAllowlist },
   });
   const key: unknown = created.json?.key;
   const keyPrefix: unknown = created.json?.key_prefix;
@@ -77,6 +84,20 @@ async function registerTenant(server: ServerProcess, label: string, scopes: stri
   }
   return { organizationId: org.id, userId: user.id, accessToken, key, keyPrefix };
 }
+
+/** Nine documentation networks and the bench client's own address (settings.validClientAddress). */
+const ALLOWLIST = [
+  '192.0.2.0/24',
+  '203.0.113.0/24',
+  '10.20.0.0/16',
+  '172.16.5.0/24',
+  '100.64.1.0/24',
+  '2001:db8::/32',
+  '2001:db8:1::/48',
+  'fd00:1234::/32',
+  '192.168.77.0/24',
+  settings.validClientAddress,
+];
 
 /** The key's first use (bcrypt), so the measured scenarios start from the cached path. */
 async function useOnce(server: ServerProcess, path: string, key: string, problems: string[]): Promise<void> {
@@ -191,8 +212,13 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
   log(`server 1 up on port ${s1.port} (pid ${s1.pid}) in ${s1.startupMs} ms`);
   let tenantB: Tenant;
   let tenantA: Tenant;
+  let tenantC: Tenant;
   try {
     tenantB = await registerTenant(s1, 'B', ['agents:read'], problems);
+    // Issue 13: the hot path with a checksum check (every new key) and an IP allow-list of ten networks,
+    // the client's among them, in tenant C of its own (same data as B: one agent).
+    tenantC = await registerTenant(s1, 'C', ['agents:read'], problems, ALLOWLIST);
+    await useOnce(s1, '/agents', tenantC.key, problems);
     tenantA = await registerTenant(s1, 'A', ['metrics:read'], problems);
     await useOnce(s1, '/agents', tenantB.key, problems);
   } catch (err) {
@@ -206,13 +232,19 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
   // they share inside its measured window.
   log('warming up the routes…');
   const warm = Math.max(settings.warmupSec, 1);
-  await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/health`, durationSec: warm });
-  await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: keyHeaders(tenantB.key), durationSec: warm });
-  await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: userHeaders, durationSec: warm });
-  await measure('a', 'GET /health (ceiling)', s1, { ...common, path: `${API}/health` });
-  await measure('b', 'GET /agents, valid key', s1, { ...common, path: `${API}/agents`, headers: keyHeaders(tenantB.key) });
-  await measure('u', "GET /agents, user's access token", s1, { ...common, path: `${API}/agents`, headers: userHeaders });
-  {
+  const loadOnServer1 = (['a', 'b', 'u', 'f', 'e'] as const).some(wanted);
+  if (loadOnServer1) {
+    await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/health`, durationSec: warm });
+    await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: keyHeaders(tenantB.key), durationSec: warm });
+    await runLoad({ ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: userHeaders, durationSec: warm });
+  }
+  if (wanted('a')) await measure('a', 'GET /health (ceiling)', s1, { ...common, path: `${API}/health` });
+  if (wanted('b')) await measure('b', 'GET /agents, valid key', s1, { ...common, path: `${API}/agents`, headers: keyHeaders(tenantB.key) });
+  if (wanted('b')) {
+    await measure('k', 'GET /agents, valid key with a 10-network IP allow-list', s1, { ...common, path: `${API}/agents`, headers: keyHeaders(tenantC.key) });
+  }
+  if (wanted('u')) await measure('u', "GET /agents, user's access token", s1, { ...common, path: `${API}/agents`, headers: userHeaders });
+  if (wanted('f')) {
     const title = `(b) at ${settings.fixedRate} req/s`;
     log(`(f) ${title}…`);
     const cpu = startCpuWindow(s1.pid);
@@ -229,63 +261,71 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
 
   // (e): the valid client is warmed up alone; then both run together, so the flood's first
   // failures (before any lock-out) fall inside the measured window.
-  log(`(e) (b) while ${settings.floodConnections} connections flood wrong secrets for ${tenantB.keyPrefix}…`);
-  const cpuE = startCpuWindow(s1.pid);
-  try {
-    const validSpec: LoadSpec = { ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: keyHeaders(tenantB.key) };
-    if (settings.warmupSec > 0) await runLoad({ ...validSpec, durationSec: settings.warmupSec });
-    const [valid, flood] = await Promise.all([
-      runLoad(validSpec),
-      runLoad({
-        ...common,
-        connections: settings.floodConnections,
-        baseUrl: s1.baseUrl,
-        path: `${API}/agents`,
-        headers: { 'x-forwarded-for': settings.floodClientAddress },
-        wrongSecretsForPrefix: tenantB.keyPrefix,
-      }),
-    ]);
-    const otherCpuCores = cpuE.finish();
-    const settleMs = (await settle(s1.baseUrl, settings.settleMaxMs)).ms;
-    for (const s of [
-      loadOutcome('e', '(b) during wrong-secret flood', s1.label, valid),
-      loadOutcome('e-flood', 'the flood itself', s1.label, flood, true),
-    ]) {
-      scenarios.push({ ...s, otherCpuCores, settleMs });
-      logOutcome(s);
+  if (wanted('e')) {
+    log(`(e) (b) while ${settings.floodConnections} connections flood wrong secrets for ${tenantB.keyPrefix}…`);
+    const cpuE = startCpuWindow(s1.pid);
+    try {
+      const validSpec: LoadSpec = { ...common, baseUrl: s1.baseUrl, path: `${API}/agents`, headers: keyHeaders(tenantB.key) };
+      if (settings.warmupSec > 0) await runLoad({ ...validSpec, durationSec: settings.warmupSec });
+      const [valid, flood] = await Promise.all([
+        runLoad(validSpec),
+        runLoad({
+          ...common,
+          connections: settings.floodConnections,
+          baseUrl: s1.baseUrl,
+          path: `${API}/agents`,
+          headers: { 'x-forwarded-for': settings.floodClientAddress },
+          wrongSecretsForPrefix: tenantB.keyPrefix,
+        }),
+      ]);
+      const otherCpuCores = cpuE.finish();
+      const settleMs = (await settle(s1.baseUrl, settings.settleMaxMs)).ms;
+      for (const s of [
+        loadOutcome('e', '(b) during wrong-secret flood', s1.label, valid),
+        loadOutcome('e-flood', 'the flood itself', s1.label, flood, true),
+      ]) {
+        scenarios.push({ ...s, otherCpuCores, settleMs });
+        logOutcome(s);
+      }
+    } catch (err) {
+      scenarios.push(failed('e', '(b) during wrong-secret flood', s1.label, err));
     }
-  } catch (err) {
-    scenarios.push(failed('e', '(b) during wrong-secret flood', s1.label, err));
   }
 
-  log(`(d) creating ${settings.freshKeys} fresh keys, then timing each one's first request…`);
-  const cpuD = startCpuWindow(s1.pid);
-  try {
-    const fu = await firstUseLatency(s1.baseUrl, tenantB.accessToken, settings.freshKeys, settings.firstUseClientAddress);
-    const d: ScenarioOutcome = {
-      id: 'd',
-      title: 'first use of a fresh key (bcrypt)',
-      server: s1.label,
-      status: fu.problems.length ? 'invalid' : 'valid',
-      problems: fu.problems,
-      firstUse: fu,
-      otherCpuCores: cpuD.finish(),
-    };
-    scenarios.push(d);
-    logOutcome(d);
-  } catch (err) {
-    scenarios.push(failed('d', 'first use of a fresh key (bcrypt)', s1.label, err));
+  if (wanted('d')) {
+    log(`(d) creating ${settings.freshKeys} fresh keys, then timing each one's first request…`);
+    const cpuD = startCpuWindow(s1.pid);
+    try {
+      const fu = await firstUseLatency(s1.baseUrl, tenantB.accessToken, settings.freshKeys, settings.firstUseClientAddress);
+      const d: ScenarioOutcome = {
+        id: 'd',
+        title: 'first use of a fresh key (bcrypt)',
+        server: s1.label,
+        status: fu.problems.length ? 'invalid' : 'valid',
+        problems: fu.problems,
+        firstUse: fu,
+        otherCpuCores: cpuD.finish(),
+      };
+      scenarios.push(d);
+      logOutcome(d);
+    } catch (err) {
+      scenarios.push(failed('d', 'first use of a fresh key (bcrypt)', s1.label, err));
+    }
   }
   await stop(s1, false);
 
   // ---------------- (n): tenant A's year of usage, then server 1 again ----------------
-  const neighbourSeed = await neighbour(db, baseEnv, tenantA, tenantB, scenarios, servers, problems);
+  const neighbourSeed = wanted('n')
+    ? await neighbour(db, baseEnv, tenantA, tenantB, scenarios, servers, problems)
+    : { skipped: 'not in BENCH_ONLY' };
 
   // ---------------- server 2: REDIS_URL ----------------
   const titleA2 = 'GET /health (ceiling, Redis server)';
   const titleC = 'GET /agents, valid key, Redis';
   const redisIssue = await redisProblem(settings.redisUrl);
-  if (redisIssue) {
+  if (!wanted('c')) {
+    log('(c) skipped: not in BENCH_ONLY');
+  } else if (redisIssue) {
     const reason = `Redis at ${settings.redisUrl} unreachable: ${redisIssue}`;
     log(`(c) skipped: ${reason}`);
     scenarios.push(skipped("a'", titleA2, 'server 2', reason), skipped('c', titleC, 'server 2', reason));
@@ -312,8 +352,8 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
 
   // ---------------- issue 9: concurrency, floods and restarts ----------------
   let attacks: AttackFigure[] = [];
-  if (!settings.attacks) {
-    log('attack scenarios skipped (BENCH_ATTACKS=0)');
+  if (!(['g1', 'g2', 'g3', 'g4', 'g5', 'g6'] as const).some(wanted)) {
+    log('attack scenarios skipped (BENCH_ATTACKS=0 or BENCH_ONLY)');
   } else {
     try {
       attacks = await runAttacks({
@@ -322,6 +362,7 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
         sharedDatabase: db.shared,
         startupTimeoutMs: settings.startupTimeoutMs,
         log,
+        wanted,
       });
     } catch (err) {
       log(`attack scenarios failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -331,6 +372,7 @@ export async function runDatabase(db: BenchDatabase): Promise<DatabaseRun> {
   scenarios.sort((x, y) => ORDER.indexOf(x.id) - ORDER.indexOf(y.id));
   const targets: TargetOutcome[] = [
     ratioTarget(scenarios, 'b/a', 'b', 'a', 0.85),
+    ratioTarget(scenarios, 'k/a (allow-list + checksum)', 'k', 'a', 0.85),
     ratioTarget(scenarios, 'u/b', 'u', 'b', 0.85),
     ratioTarget(scenarios, 'c/a (a = server 1)', 'c', 'a', 0.7),
     ratioTarget(scenarios, 'e/b', 'e', 'b', 0.8),

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './helpers/browser';
+import { launchChromium, describeInBrowser } from './helpers/browser';
 import { ARTIFACTS, captureAndCheck, everywhereOnPage, openConsolePage, PageWatch, sessionToken } from './helpers/console';
 import { eventually, withEnv } from './helpers/env';
 import { addMember, bearer, createKey, PASSWORD, registerOrg } from './helpers/fixtures';
@@ -14,7 +14,7 @@ import { startTestApp, TestApp } from './helpers/test-app';
  * The web console in a real (headless) Chromium against the real app, served by the app itself at `/`
  * (built into dist/web by `npm run build`, which `npm test` runs first).
  */
-describe('Web console in a browser (e2e)', () => {
+describeInBrowser('Web console in a browser (e2e)', () => {
   let t: TestApp;
   let browser: Browser | undefined;
   let baseUrl: string;

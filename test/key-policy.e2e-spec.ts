@@ -171,6 +171,22 @@ describe('organization key policy (e2e)', () => {
         .expect('allowed_scopes' in policy ? 400 : 201);
     });
 
+    it('holds a PATCH to the rules of the fields it sets, and lets keys made before the policy be renamed or disabled', async () => {
+      const owner = await registerOrg(t);
+      const key = await createKey(t, owner, { scopes: ['agents:read'] });
+      await patch(owner, { require_expiry: true, max_lifetime_days: 30, allowed_scopes: ['agents:read'] }).expect(200);
+      const edit = (body: object) => t.api().patch(`/api/v1/api-keys/${key.id}`).set(bearer(owner.token)).send(body);
+      const before = await rows(owner.organizationId);
+      expect((await edit({ scopes: ['agents:write'] }).expect(400)).body.message).toContain("key policy does not allow scope 'agents:write'");
+      expect((await edit({ expires_at: null }).expect(400)).body.message).toContain('(require_expiry)');
+      expect((await edit({ expires_at: inDays(31) }).expect(400)).body.message).toContain('(max_lifetime_days)');
+      // Refused changes change nothing and are not audited.
+      expect(await rows(owner.organizationId)).toEqual(before);
+      await edit({ name: 'renamed', enabled: false }).expect(200);
+      const changed = await edit({ enabled: true, expires_at: inDays(29) }).expect(200);
+      expect(changed.body).toMatchObject({ name: 'renamed', enabled: true, scopes: ['agents:read'] });
+    });
+
     it("applies a policy change to the next key at once, and only to the policy's own organization", async () => {
       const owner = await registerOrg(t);
       const other = await registerOrg(t);

@@ -16,3 +16,7 @@ process.env.KEY_POLICY_JOB_MS ??= '86400000';
 // Webhook receivers in tests listen on 127.0.0.1 (the contract: tests and development allow private URLs);
 // the outbound-safety specs turn it off for the app they start.
 process.env.WEBHOOK_ALLOW_PRIVATE_URLS ??= 'true';
+// Each app polls for due webhook deliveries; suites that do not send webhooks should not see that
+// background query (some count queries). An instance still sends at once what it commits itself;
+// the webhook specs set their own, short, interval.
+process.env.WEBHOOK_POLL_MS ??= '60000';

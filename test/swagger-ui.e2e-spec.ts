@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { launchChromium } from './helpers/browser';
+import { launchChromium, describeInBrowser } from './helpers/browser';
 import { bearer, createKey, registerOrg } from './helpers/fixtures';
 import {
   authorizeScheme,
@@ -22,7 +22,7 @@ const ARTIFACTS = join(__dirname, '..', 'test-artifacts');
 const WAIT = { timeout: 20_000 };
 
 /** A person's way through Swagger UI, in a real (headless) browser against the real app. */
-describe('Swagger UI in a browser (e2e)', () => {
+describeInBrowser('Swagger UI in a browser (e2e)', () => {
   let t: TestApp;
   let browser: Browser | undefined;
   const contexts: BrowserContext[] = [];

@@ -365,7 +365,9 @@ describe('webhooks (e2e)', () => {
   });
 });
 
-describe('webhooks: a receiver down for a minute (e2e)', () => {
+// A minute of waiting, once per CI run (on the embedded default): the retry schedule does not depend on
+// the database, and the dispatcher's claims run on both databases in the specs above.
+(process.env.DATABASE_URL ? describe.skip : describe)('webhooks: a receiver down for a minute (e2e)', () => {
   let t: TestApp;
   beforeAll(async () => {
     // Waits of 1, 4, 10, 20, 30 and 60 s: attempts at about 0, 1, 5, 15, 35, 65 and 125 s.

@@ -12,6 +12,7 @@ import { KeyEvents } from './verification/key-events';
 import { KeyFailures } from './verification/key-failures';
 import { LegacyKeys } from './verification/legacy-keys';
 import { KeyVerifier } from './verification/key-verifier';
+import { KeyStateLoader } from './verification/key-state-loader';
 import { RedisUsageLog } from './usage/redis-usage-log';
 import { UsageRecorder } from './usage/usage-recorder';
 import { UsageWriter } from './usage/usage-writer';
@@ -33,11 +34,13 @@ import { RateLimitedNotices } from './rate-limit/rate-limited-notices';
 import { KeyPolicyJob } from './policy/key-policy.job';
 import { JobLease } from './policy/job-lease';
 import { KeyPolicyModule } from './policy/key-policy.module';
+import { DatabaseModule } from '../database/database.module';
 
 @Module({
   imports: [
     TypeOrmModule.forFeature([ApiKey, ApiKeyUsage]),
     RedisModule,
+    DatabaseModule,
     MembershipModule,
     AttemptsModule,
     RateLimitModule,
@@ -55,6 +58,7 @@ import { KeyPolicyModule } from './policy/key-policy.module';
     RateLimitedNotices,
     ApiKeyGuard,
     KeyVerifier,
+    KeyStateLoader,
     VerifiedKeyCache,
     ClusterVerifier,
     KeyFailures,

@@ -262,6 +262,8 @@ export class ApiKeysService {
       throw new BadRequestException(`the body must name at least one field to change: ${UPDATABLE_FIELDS.join(', ')}`);
     }
     if (input.scopes) this.assertMayGrant(input.scopes, by);
+    // Only the fields this PATCH sets are held to the organization's key policy.
+    await this.policies.assertAllows(by.organizationId, { scopes: input.scopes, expiresAt: input.expiresAt });
     const wanted = input.ipAllowlist && { ...input, ipAllowlist: canonicalAllowlist(input.ipAllowlist) };
     const { key, changed } = await this.keys.manager.transaction(async (tx) => {
       const current = await tx.findOne(ApiKey, {

@@ -11,6 +11,7 @@ import { MembershipModule } from '../organizations/membership.module';
 import { AuthController } from './auth.controller';
 import { AuthService } from './auth.service';
 import { LoginAttempts } from './login-attempts';
+import { OrganizationFairShare } from './organization-fair-share';
 import { PasswordHasher } from './passwords';
 import { RegistrationAttempts } from './registration-attempts';
 import { User } from './user.entity';
@@ -41,7 +42,8 @@ import { UserTokensService } from './user-tokens.service';
     PasswordHasher,
     LoginAttempts,
     RegistrationAttempts,
+    OrganizationFairShare,
   ],
-  exports: [PasswordHasher, UserTokensService],
+  exports: [PasswordHasher, UserTokensService, OrganizationFairShare],
 })
 export class AuthModule {}

@@ -237,6 +237,24 @@ export class EnvironmentVariables {
   @IsOptional()
   @IsString()
   GITHUB_SECRET_SCANNING_KEYS?: string;
+
+  /**
+   * Requests in flight shared between the organizations active at once (auth/organization-fair-share.ts):
+   * while several are active, each may have ⌊slots / active⌋ (at least 1) in flight and its further
+   * requests wait their turn; an organization alone is never held back. 0 turns the sharing off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(10_000)
+  ORG_FAIR_SHARE_SLOTS = 4;
+
+  /** Requests of one organization that may wait for its share; past it, 503 with Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  ORG_FAIR_SHARE_QUEUE = 1024;
 }
 
 export type AppConfig = EnvironmentVariables;

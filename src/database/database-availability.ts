@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { ConfigType } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { DependencyFailureListener } from '../common/dependency-failures';
+import { databaseUnreachable, DependencyFailureListener } from '../common/dependency-failures';
 import { appConfig } from '../config/app.config';
 import { targetOf } from './connection-errors';
 
@@ -31,6 +31,18 @@ export class DatabaseAvailability implements DependencyFailureListener, OnApplic
 
   get available(): boolean {
     return this.downSince === undefined;
+  }
+
+  /**
+   * For background work that failed (a cache refresh, a usage flush): true when the cause was the
+   * database being unreachable, which is then reported here (one line for the whole outage) and the
+   * caller logs nothing; false for any other failure, which the caller logs itself.
+   */
+  absorbs(err: unknown): boolean {
+    const reason = databaseUnreachable(err, this.databasePort);
+    if (!reason) return false;
+    this.databaseUnreachable(reason);
+    return true;
   }
 
   databaseUnreachable(reason: string): void {

@@ -58,7 +58,9 @@ const IMPLIED: Array<{ status: ErrorStatus; when: (op: Operation, access: Access
   {
     status: 503,
     when: (_op, access) => access !== 'public',
-    reason: 'Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds',
+    reason:
+      'Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller\'s ' +
+      'organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds',
     message: 'Too many API key verifications in progress; retry shortly',
   },
 ];

@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnModuleInit, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LRUCache } from 'lru-cache';
 import { Repository } from 'typeorm';
 import { appConfig } from '../config/app.config';
+import { DatabaseAvailability } from '../database/database-availability';
 import { RedisService } from '../redis/redis.service';
 import { Membership } from './membership.entity';
 import { Role } from './role';
@@ -43,6 +44,7 @@ export class MembershipCache implements OnModuleInit {
     @InjectRepository(Membership) private readonly memberships: Repository<Membership>,
     @Inject(appConfig.KEY) config: Pick<ConfigType<typeof appConfig>, 'KEY_CACHE_FRESH_MS'>,
     private readonly redis: RedisService,
+    @Optional() private readonly database?: DatabaseAvailability,
   ) {
     this.freshMs = config.KEY_CACHE_FRESH_MS;
     this.entries = new LRUCache({ max: MAX_ENTRIES, ttl: this.freshMs, updateAgeOnGet: false });
@@ -76,9 +78,10 @@ export class MembershipCache implements OnModuleInit {
     const entry = this.entries.get(key);
     if (!entry) return this.load(key, organizationId, userId);
     if (Date.now() - entry.loadedAt > this.freshMs / 2 && !this.loading.has(key)) {
-      this.load(key, organizationId, userId).catch((err: Error) =>
-        this.logger.warn(`Membership refresh failed (the entry expires on its own): ${err.message}`),
-      );
+      this.load(key, organizationId, userId).catch((err: Error) => {
+        // An outage is logged once, by DatabaseAvailability, not once per refresh.
+        if (!this.database?.absorbs(err)) this.logger.warn(`Membership refresh failed (the entry expires on its own): ${err.message}`);
+      });
     }
     return entry.role;
   }

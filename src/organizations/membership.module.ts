@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { DatabaseModule } from '../database/database.module';
 import { RedisModule } from '../redis/redis.module';
 import { MembershipCache } from './membership-cache';
 import { Membership } from './membership.entity';
@@ -9,7 +10,7 @@ import { Membership } from './membership.entity';
  * its own so both can import it without importing the organizations feature, which uses api-keys/.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([Membership]), RedisModule],
+  imports: [TypeOrmModule.forFeature([Membership]), RedisModule, DatabaseModule],
   providers: [MembershipCache],
   exports: [MembershipCache],
 })

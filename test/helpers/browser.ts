@@ -27,3 +27,10 @@ export async function launchChromium(): Promise<Browser> {
     timeout: 30_000,
   });
 }
+
+/**
+ * Browser specs run once per CI run, on the embedded default (what `npm start` gives a new user): the
+ * pages call the same API whichever database serves it, and that API is tested on both by the API specs.
+ * Running them twice would add minutes to CI (`.ci/run`) and test nothing new.
+ */
+export const describeInBrowser: jest.Describe = process.env.DATABASE_URL ? describe.skip : describe;

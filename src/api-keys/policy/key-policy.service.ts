@@ -101,25 +101,35 @@ export class KeyPolicyService {
    * Throws 400 naming the rule when a key with these scopes and expiry may not be created (or
    * rotated into, or edited to) in this organization. Cheap: the policy is cached, no bcrypt here.
    */
-  async assertAllows(organizationId: string, key: { scopes: readonly Scope[]; expiresAt: Date | null }): Promise<void> {
+  async assertAllows(organizationId: string, key: { scopes?: readonly Scope[]; expiresAt?: Date | null }): Promise<void> {
     const policy = await this.rules(organizationId);
-    if (policy.requireExpiry && !key.expiresAt) {
+    // A field left out is not being set (a PATCH of other fields): a policy adopted after the key was
+    // made does not stop its owner from renaming or disabling it.
+    if (key.expiresAt !== undefined) this.assertExpiryAllowed(policy, key.expiresAt);
+    if (key.scopes !== undefined) this.assertScopesAllowed(policy, key.scopes);
+  }
+
+  private assertExpiryAllowed(policy: KeyPolicyRules, expiresAt: Date | null): void {
+    if (policy.requireExpiry && !expiresAt) {
       throw new BadRequestException('key policy requires expires_at (require_expiry)');
     }
     if (policy.maxLifetimeDays !== null) {
       const limit = `key policy limits keys to ${policy.maxLifetimeDays} days`;
-      if (!key.expiresAt) {
+      if (!expiresAt) {
         throw new BadRequestException(`${limit}, so a key without expires_at is refused too (max_lifetime_days)`);
       }
       const latest = new Date(this.clock.now().getTime() + policy.maxLifetimeDays * DAY_MS);
-      if (key.expiresAt > latest) {
+      if (expiresAt > latest) {
         throw new BadRequestException(`${limit}: expires_at must be no later than ${latest.toISOString()} (max_lifetime_days)`);
       }
     }
+  }
+
+  private assertScopesAllowed(policy: KeyPolicyRules, scopes: readonly Scope[]): void {
     if (policy.allowedScopes !== null) {
       const allowed = policy.allowedScopes;
       // `x:write` allowed lets a key hold `x:read`, which grants less.
-      const refused = key.scopes.find((scope) => !grants(allowed, scope));
+      const refused = scopes.find((scope) => !grants(allowed, scope));
       if (refused) {
         throw new BadRequestException(`key policy does not allow scope '${refused}' (allowed_scopes: ${allowed.join(', ')})`);
       }

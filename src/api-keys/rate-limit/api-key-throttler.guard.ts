@@ -3,7 +3,7 @@ import { ThrottlerGuard, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { ThrottlerLimitDetail, ThrottlerRequest } from '@nestjs/throttler/dist/throttler.guard.interface';
 import type { Request, Response } from 'express';
 import { ApiKeyPrincipal } from '../../auth/principal';
-import { setRateLimitHeaders } from './rate-limit-headers';
+import { setIetfRateLimitHeaders, setRateLimitHeaders } from './rate-limit-headers';
 import { RATE_LIMIT_WINDOW_MS, rateLimitKey, RateLimitStorage } from './rate-limit.storage';
 
 const keyOf = (ctx: ExecutionContext) => ctx.switchToHttp().getRequest<Request>().principal as ApiKeyPrincipal;
@@ -33,7 +33,7 @@ export class ApiKeyThrottlerGuard extends ThrottlerGuard {
     // The base class has just set X-RateLimit-* from the storage's answer (it hands that answer to no
     // hook on this path): the IETF fields are written from the same numbers, so they cannot disagree.
     const res = props.context.switchToHttp().getResponse<Response>();
-    setRateLimitHeaders(res, {
+    setIetfRateLimitHeaders(res, {
       limit: props.limit,
       remaining: Number(res.getHeader('X-RateLimit-Remaining')),
       reset: Number(res.getHeader('X-RateLimit-Reset')),

@@ -33,6 +33,13 @@ export function setRateLimitHeaders(res: Pick<Response, 'setHeader'>, state: Rat
   res.setHeader('X-RateLimit-Limit', state.limit);
   res.setHeader('X-RateLimit-Remaining', remaining);
   res.setHeader('X-RateLimit-Reset', reset);
+  setIetfRateLimitHeaders(res, { limit: state.limit, remaining, reset });
+}
+
+/** Only the IETF pair, for a response whose X-RateLimit-* are already set from the same state. */
+export function setIetfRateLimitHeaders(res: Pick<Response, 'setHeader'>, state: RateLimitState): void {
+  const remaining = Math.max(0, state.remaining);
+  const reset = Math.max(0, state.reset);
   res.setHeader('RateLimit-Policy', policyField(state.limit));
   res.setHeader('RateLimit', `${POLICY_NAME};r=${serializeInteger(remaining)};t=${serializeInteger(reset)}`);
 }

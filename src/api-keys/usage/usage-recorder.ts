@@ -1,10 +1,11 @@
-import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { Response } from 'express';
 import type { Server } from 'node:http';
 import onHeaders from 'on-headers';
 import { appConfig } from '../../config/app.config';
+import { DatabaseAvailability } from '../../database/database-availability';
 import { RedisUsageLog } from './redis-usage-log';
 import { noOutcomes, outcomeOf, UsageOutcome } from './usage-outcome';
 import { UsageRow, UsageWriter } from './usage-writer';
@@ -31,6 +32,7 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy, BeforeAppli
     private readonly adapterHost: HttpAdapterHost,
     private readonly writer: UsageWriter,
     private readonly redisLog: RedisUsageLog,
+    @Optional() private readonly database?: DatabaseAvailability,
   ) {}
 
   onModuleInit(): void {
@@ -109,7 +111,7 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy, BeforeAppli
       await this.redisLog.drain((rows, batchId) => this.writer.write(rows, batchId));
     } catch (err) {
       // The batch stays sealed in Redis; the next flush (here or on another instance) writes it.
-      this.logger.warn(`Usage flush from Redis failed, will retry: ${(err as Error).message}`);
+      if (!this.database?.absorbs(err)) this.logger.warn(`Usage flush from Redis failed, will retry: ${(err as Error).message}`);
       ok = false;
     }
     return ok;
@@ -125,7 +127,8 @@ export class UsageRecorder implements OnModuleInit, OnModuleDestroy, BeforeAppli
       return true;
     } catch (err) {
       // Nothing counted is lost: merge this batch back and try again with the next one.
-      this.logger.warn(`Usage flush failed, will retry: ${(err as Error).message}`);
+      // An outage is logged once, by DatabaseAvailability; the counts wait in memory meanwhile.
+      if (!this.database?.absorbs(err)) this.logger.warn(`Usage flush failed, will retry: ${(err as Error).message}`);
       for (const [id, bucket] of buckets) {
         const current = this.buckets.get(id);
         if (!current) {

@@ -38,6 +38,22 @@ describe('ip allow-lists', () => {
     expect(allowsAddress(parseAllowlist(['::/64']), '192.0.2.1')).toBe(true);
   });
 
+  it('compares IPv4 ranges right at the edges of 32-bit arithmetic', () => {
+    const upperHalf = parseAllowlist(['128.0.0.0/1']);
+    expect(allowsAddress(upperHalf, '255.255.255.255')).toBe(true);
+    expect(allowsAddress(upperHalf, '200.1.2.3')).toBe(true);
+    expect(allowsAddress(upperHalf, '127.255.255.255')).toBe(false);
+    expect(allowsAddress(parseAllowlist(['0.0.0.0/0']), '203.0.113.9')).toBe(true);
+    expect(allowsAddress(parseAllowlist(['0.0.0.0/0']), '::ffff:203.0.113.9')).toBe(true);
+    expect(allowsAddress(parseAllowlist(['0.0.0.0/0']), '2001:db8::1')).toBe(false);
+    expect(allowsAddress(parseAllowlist(['255.255.255.254/31']), '255.255.255.255')).toBe(true);
+    expect(allowsAddress(parseAllowlist(['255.255.255.254/31']), '255.255.255.253')).toBe(false);
+    // Not addresses, however close: refused, never matched by accident.
+    for (const client of ['127.0.0.2.', '127.0.0', '127.0.0.256', '127.00.0.2', '::ffff:127.0.0.x', '::FFFF:127.0.0.2']) {
+      expect([client, allowsAddress(parseAllowlist(['127.0.0.0/8']), client)]).toEqual([client, client === '::FFFF:127.0.0.2']);
+    }
+  });
+
   it('parses an empty list to nothing to check', () => {
     expect(parseAllowlist([])).toHaveLength(0);
     expect(parseAllowlist(null)).toHaveLength(0);

@@ -137,6 +137,9 @@ export function allowsAddress(ranges: readonly AddressRange[], clientIp: string 
     // The common case, without parsing objects: integer compares against the IPv4 ranges.
     for (const range of ranges) if (range.v4 && (v4 & range.v4.mask) === range.v4.network) return true;
     if (ranges.every((range) => range.v4)) return false;
+  } else if (!clientIp.includes(':') || clientIp.includes('.')) {
+    // Not strict dotted-decimal IPv4 and not hex IPv6 (ipaddr.js would take `127.1` as 127.0.0.1).
+    return false;
   }
   let client: Address;
   try {

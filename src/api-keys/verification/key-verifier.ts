@@ -1,5 +1,5 @@
 import { ForbiddenException, Injectable, Logger, OnModuleInit, UnauthorizedException } from '@nestjs/common';
-import { Inject } from '@nestjs/common';
+import { Inject, Optional } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Repository } from 'typeorm';
@@ -7,6 +7,7 @@ import type { Reservation } from '../../attempts/attempt';
 import { BcryptScheduler } from '../../bcrypt/bcrypt-scheduler';
 import { clientKey } from '../../common/client-address';
 import { appConfig } from '../../config/app.config';
+import { DatabaseAvailability } from '../../database/database-availability';
 import { ApiKey } from '../api-key.entity';
 import { ClusterVerifier } from './cluster-verifier';
 import { KeyEvents } from './key-events';
@@ -15,6 +16,7 @@ import { frozenMetadata } from '../key-metadata';
 import { parseAllowlist } from './ip-allowlist';
 import { parseKey } from './key-format';
 import { LegacyKeys } from './legacy-keys';
+import { KeyStateLoader, STATE_COLUMNS } from './key-state-loader';
 import { CachedKey, KeyState, VerifiedKeyCache } from './verified-key-cache';
 
 /** Why a well-formed, genuine key was refused; such uses are not failed guesses. */
@@ -40,18 +42,6 @@ const REFUSALS = {
   disabled: 'API key is disabled',
 } as const;
 
-const STATE_COLUMNS = {
-  id: true,
-  organizationId: true,
-  scopes: true,
-  rateLimit: true,
-  expiresAt: true,
-  status: true,
-  createdBy: true,
-  enabled: true,
-  ipAllowlist: true,
-  metadata: true,
-} as const;
 
 /** A process renews a key's cluster verifier at most this often, however often the key is used. */
 const RENEW_MS = 5 * 60_000;
@@ -85,6 +75,8 @@ export class KeyVerifier implements OnModuleInit {
     private readonly events: KeyEvents,
     private readonly cluster: ClusterVerifier,
     private readonly legacy: LegacyKeys,
+    private readonly states: KeyStateLoader,
+    @Optional() private readonly database?: DatabaseAvailability,
   ) {
     this.freshMs = config.KEY_CACHE_FRESH_MS;
   }
@@ -173,7 +165,8 @@ export class KeyVerifier implements OnModuleInit {
 
   /** The cluster vouches for the secret: only the key's state is read (no bcrypt, no failure budget). */
   private async admitVouched(keyPrefix: string, plainKey: string, watch: Watch, clientIp?: string): Promise<KeyState> {
-    const row = await this.keys.findOne({ select: STATE_COLUMNS, where: { keyPrefix } });
+    // Batched with the other first uses of this turn (a restart's warm keys arrive together).
+    const row = await this.states.byPrefix(keyPrefix);
     if (!row) {
       // A verifier outliving its key (deleted with its organization): the key is unknown.
       void this.cluster.remove(keyPrefix);
@@ -327,7 +320,8 @@ export class KeyVerifier implements OnModuleInit {
       else this.cache.forget(keyPrefix);
     } catch (err) {
       // The database blinked: keep serving the last known state; the entry ages out if this persists.
-      this.logger.warn(`Key state refresh failed: ${(err as Error).message}`);
+      // An outage is logged once, by DatabaseAvailability, not once per refresh.
+      if (!this.database?.absorbs(err)) this.logger.warn(`Key state refresh failed: ${(err as Error).message}`);
     }
   }
 }
