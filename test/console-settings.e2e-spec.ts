@@ -2,7 +2,7 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { Webhook } from 'standardwebhooks';
-import { launchChromium } from './helpers/browser';
+import { describeInBrowser, launchChromium } from './helpers/browser';
 import { captureAndCheck, everywhereOnPage, openConsolePage, PageWatch } from './helpers/console';
 import { eventually, withEnv } from './helpers/env';
 import { Account, addMember, bearer, createKey, registerOrg } from './helpers/fixtures';
@@ -14,7 +14,7 @@ import { startTestApp, TestApp } from './helpers/test-app';
  * the organization's key policy. Same helpers and checks (axe, CSP, nothing fetched elsewhere) as
  * console.e2e-spec.ts.
  */
-describe('Web console: key settings, webhooks and key policy (e2e)', () => {
+describeInBrowser('Web console: key settings, webhooks and key policy (e2e)', () => {
   let t: TestApp;
   let browser: Browser | undefined;
   let baseUrl: string;
