@@ -2224,7 +2224,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -2390,7 +2390,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -2542,7 +2542,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -2693,7 +2693,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -2883,7 +2883,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3008,7 +3008,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3164,7 +3164,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3376,7 +3376,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3513,7 +3513,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3649,7 +3649,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -3841,7 +3841,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -4033,7 +4033,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -4170,7 +4170,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -4313,7 +4313,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -4445,7 +4445,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -4674,7 +4674,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -4917,7 +4917,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -5083,7 +5083,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -5235,7 +5235,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -5386,7 +5386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -5576,7 +5576,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -5708,7 +5708,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -5874,7 +5874,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -6026,7 +6026,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -6177,7 +6177,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -6367,7 +6367,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -6533,7 +6533,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -6652,7 +6652,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -6809,7 +6809,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -6928,7 +6928,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -7085,7 +7085,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -7208,7 +7208,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -7386,7 +7386,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -7546,7 +7546,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -7743,7 +7743,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -7875,7 +7875,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -8041,7 +8041,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -8193,7 +8193,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -8344,7 +8344,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -8534,7 +8534,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -8789,7 +8789,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -8945,7 +8945,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -9082,7 +9082,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -9218,7 +9218,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -9393,7 +9393,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -9534,7 +9534,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -9672,7 +9672,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -9809,7 +9809,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];
@@ -9946,7 +9946,7 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
-            /** @description Too many first-time API key verifications (bcrypt) are waiting; retry after Retry-After seconds */
+            /** @description Too many first-time API key verifications (bcrypt) are waiting, or too many requests of the caller's organization are waiting for its fair share of the service (ORG_FAIR_SHARE_QUEUE); retry after Retry-After seconds */
             503: {
                 headers: {
                     "Retry-After": components["headers"]["Retry-After"];

@@ -31,6 +31,16 @@ function Party({ type, id, name }: { type: string; id: string | null; name: (use
       </>
     );
   }
+  if (type === 'webhook_endpoint') {
+    return (
+      <>
+        <span className="muted">webhook</span>{' '}
+        <Link href={`/webhooks/${id}`} className="id">
+          {id}
+        </Link>
+      </>
+    );
+  }
   const known = type === 'user' || type === 'member' ? name(id) : undefined;
   return (
     <>

@@ -38,7 +38,7 @@ function DeliveryRow({ endpointId, delivery }: { endpointId: string; delivery: W
     <tr>
       <td data-label="Event">
         <code>{delivery.event_type}</code>
-        <span className="id">{delivery.event_id}</span>
+        <span className="id block-id">{delivery.event_id}</span>
       </td>
       <td data-label="Status">
         <DeliveryStatus status={delivery.status} />
